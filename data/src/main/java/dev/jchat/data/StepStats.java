@@ -36,6 +36,18 @@ public final class StepStats {
         values.computeIfAbsent(label, k -> new Summary()).add(value);
     }
 
+    /** Restores a value statistic saved by a task (for merging tasks' stats files). */
+    public void restore(String label, long n, double mean, double m2, double min, double max, double total) {
+        var saved = new Summary();
+        saved.n = n;
+        saved.mean = mean;
+        saved.m2 = m2;
+        saved.min = n > 0 ? min : Double.POSITIVE_INFINITY;
+        saved.max = n > 0 ? max : Double.NEGATIVE_INFINITY;
+        saved.total = total;
+        values.computeIfAbsent(label, k -> new Summary()).merge(saved);
+    }
+
     public void addTime(long elapsedNanos) {
         nanos += elapsedNanos;
     }
