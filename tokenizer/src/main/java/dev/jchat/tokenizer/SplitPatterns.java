@@ -34,15 +34,15 @@ final class SplitPatterns {
                     + "|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
     static PreTokenizer gpt2() {
-        return new RegexPreTokenizer("gpt2", GPT2);
+        return new Gpt2Splitter();
     }
 
     static PreTokenizer gpt4() {
-        return new RegexPreTokenizer("gpt4", GPT4);
+        return new Cl100kSplitter();
     }
 
     static PreTokenizer o200k() {
-        return new RegexPreTokenizer("o200k", O200K);
+        return new O200kSplitter();
     }
 
     static Optional<PreTokenizer> builtInFor(String regex) {
