@@ -56,22 +56,14 @@ public final class HfTokenizerJson {
     private static final int MAX_ID = (1 << 24) - 1;
 
     /**
-     * The regex of HF's {@code ByteLevel} pre-tokenizer when {@code use_regex} is on: GPT-2's original
-     * spelling of {@link SplitPatterns#GPT2}.
-     */
-    private static final String GPT2_ORIGINAL =
-            "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
-
-    /**
      * Oniguruma, HF's regex engine, reads {@code x{1,3}+} as "x{1,3}, repeated" rather than as a possessive
      * interval, so cl100k's digit rule would split runs of any length. The built-in patterns are therefore
      * written in their original greedy spellings, which match the same pieces (tiktoken's own claim, and
      * these are the spellings GPT-2's and Llama 3's tokenizer.json carry).
      */
     private static final Map<String, String> HF_SPELLINGS = Map.of(
-            SplitPatterns.GPT2, GPT2_ORIGINAL,
-            SplitPatterns.GPT4, "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
-                    + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
+            SplitPatterns.GPT2, SplitPatterns.GPT2_ORIGINAL,
+            SplitPatterns.GPT4, SplitPatterns.GPT4_ORIGINAL);
 
     /** A possessive interval such as {@code {1,3}+} (not {@code \x{41}+} or an escaped brace). */
     private static final Pattern POSSESSIVE_INTERVAL = Pattern.compile("(?<!\\\\x|\\\\)\\{\\d+(?:,\\d*)?}\\+");

@@ -26,10 +26,13 @@ final class SplitPatterns {
             "\\s+(?!\\S)",
             "\\s+");
 
-    /** The original spellings, as older tiktoken versions and many tokenizer.json files carry them. */
-    private static final String GPT2_ORIGINAL =
+    /**
+     * The original spellings, as older tiktoken versions and many tokenizer.json files carry them; GPT-2's
+     * is also what HF's ByteLevel pre-tokenizer runs when {@code use_regex} is on.
+     */
+    static final String GPT2_ORIGINAL =
             "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
-    private static final String GPT4_ORIGINAL =
+    static final String GPT4_ORIGINAL =
             "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*"
                     + "|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 

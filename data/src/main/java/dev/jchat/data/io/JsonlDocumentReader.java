@@ -56,6 +56,62 @@ public final class JsonlDocumentReader implements DocumentReader {
         }
     }
 
+    /**
+     * The documents of a JSONL file, read lazily each time the iterable is iterated (for passes that
+     * pull, like MinHash); bad lines are skipped as in {@link #read}.
+     */
+    public static Iterable<Document> documents(Path file) {
+        return () -> {
+            BufferedReader in;
+            try {
+                in = new BufferedReader(new InputStreamReader(Compression.open(file), StandardCharsets.UTF_8), 1 << 16);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return new java.util.Iterator<>() {
+                private final StepStats ignored = new StepStats("reader");
+                private long lineNumber;
+                private Document next = advance();
+
+                private Document advance() {
+                    String line;
+                    while ((line = readLine(in, file, ignored)) != null) {
+                        lineNumber++;
+                        if (line.isBlank()) {
+                            continue;
+                        }
+                        try {
+                            return parse(line, file, lineNumber);
+                        } catch (IOException | IllegalArgumentException e) {
+                            Warnings.warn(file + ":" + lineNumber + ": skipped: " + firstLine(e.getMessage()));
+                        }
+                    }
+                    try {
+                        in.close();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    return null;
+                }
+
+                @Override
+                public boolean hasNext() {
+                    return next != null;
+                }
+
+                @Override
+                public Document next() {
+                    if (next == null) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    Document current = next;
+                    next = advance();
+                    return current;
+                }
+            };
+        };
+    }
+
     private static String readLine(BufferedReader in, Path file, StepStats stats) {
         try {
             return in.readLine();

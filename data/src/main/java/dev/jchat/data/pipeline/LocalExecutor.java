@@ -106,7 +106,32 @@ public final class LocalExecutor {
         for (int t = 0; t < tasks; t++) {
             perTask.add(StatsFile.read(layout.taskStats(stage.name(), t)));
         }
-        return new Result(StatsFile.merge(perTask), tasks - skipped.get(), skipped.get());
+        return new Result(inStepOrder(StatsFile.merge(perTask), stage), tasks - skipped.get(), skipped.get());
+    }
+
+    /** Tasks of different input kinds run different chains: list the merged blocks in pipeline order. */
+    private static List<StepStats> inStepOrder(List<StepStats> merged, Stage stage) {
+        var order = new ArrayList<String>();
+        order.add("reader");
+        if (stage.removals() != null) {
+            order.add(stage.removals().name());
+        }
+        for (DocumentStep step : stage.steps().of(true)) {
+            order.add(step.name());
+        }
+        List<DocumentStep> text = stage.steps().of(false);
+        for (int i = 0; i < text.size(); i++) {
+            if (!order.contains(text.get(i).name())) {
+                order.add(i + 1 < order.size() ? i + 1 : order.size(), text.get(i).name());
+            }
+        }
+        order.add("writer");
+        var sorted = new ArrayList<>(merged);
+        sorted.sort(java.util.Comparator.comparingInt(block -> {
+            int at = order.indexOf(block.name());
+            return at < 0 ? order.size() : at;
+        }));
+        return sorted;
     }
 
     private static long size(Path file) {
