@@ -21,6 +21,7 @@ final class ProgressBar implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private long lastDrawNanos;
     private long done;
+    private String note = "";
 
     /** {@code unitScale} divides raw counts for display, e.g. 1e6 with unit "MB". */
     ProgressBar(String label, long total, String unit, double unitScale) {
@@ -35,6 +36,12 @@ final class ProgressBar implements AutoCloseable {
     synchronized void update(long done, long total) {
         this.total = total;
         update(done);
+    }
+
+    /** With a note shown after the bar, e.g. documents processed. */
+    synchronized void update(long done, long total, String note) {
+        this.note = note;
+        update(done, total);
     }
 
     synchronized void update(long done) {
@@ -64,6 +71,9 @@ final class ProgressBar implements AutoCloseable {
                     .append(format(done / unitScale)).append('/').append(format(total / unitScale)).append(' ').append(unit);
         } else {
             line.append(format(done / unitScale)).append(' ').append(unit);
+        }
+        if (!note.isEmpty()) {
+            line.append("  ").append(note);
         }
         boolean rateKnown = finished || seconds >= 0.5;
         if (rateKnown) {

@@ -1,0 +1,47 @@
+package dev.jchat.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code jchat data} on the sample WARCs, as a user runs it: funnel, files, rerun, bad options. */
+class DataCommandTest {
+
+    static Path warcs() {
+        String shared = System.getProperty("jchat.shared", "../../shared");
+        return Path.of(shared, "data", "warc");
+    }
+
+    @Test
+    void runsTheWholePipelineAndResumesWithoutRedoingWork(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("data");
+        CliTest.Run first = CliTest.run("", "data", "--input", warcs() + "/*.warc.gz", "--out", out.toString(),
+                "--workers", "2");
+        assertEquals(0, first.exitCode(), first.stderr());
+        assertTrue(first.out().contains("filtered/language") && first.out().contains("documents/minhash"), first.out());
+        assertTrue(Files.exists(out.resolve("stats.json")));
+        assertEquals(5, Files.list(out.resolve("documents")).filter(p -> p.toString().endsWith(".jsonl.zst")).count());
+
+        CliTest.Run stats = CliTest.run("", "data", "stats", out.toString());
+        assertEquals(first.out(), stats.out());
+
+        CliTest.Run again = CliTest.run("", "data", "--input", warcs() + "/*.warc.gz", "--out", out.toString());
+        assertEquals(0, again.exitCode(), again.stderr());
+        assertEquals(first.out().replaceAll("\\s+[0-9.]+\\s+(?=\\S*$)", ""), again.out().replaceAll("\\s+[0-9.]+\\s+(?=\\S*$)", ""));
+    }
+
+    @Test
+    void unknownStepAndMissingInputAreClearErrors(@TempDir Path dir) {
+        CliTest.Run skip = CliTest.run("", "data", "--input", warcs().toString(), "--out", dir.toString(), "--skip", "gopher");
+        assertEquals(1, skip.exitCode());
+        assertTrue(skip.stderr().contains("--skip gopher: no such step"), skip.stderr());
+        CliTest.Run missing = CliTest.run("", "data", "--input", dir.resolve("nope").toString(), "--out", dir.toString());
+        assertTrue(missing.stderr().contains("nothing matches"), missing.stderr());
+        CliTest.Run stats = CliTest.run("", "data", "stats", dir.toString());
+        assertTrue(stats.stderr().contains("stats.json does not exist"), stats.stderr());
+    }
+}
