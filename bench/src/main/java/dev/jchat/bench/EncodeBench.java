@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -23,7 +22,7 @@ import java.util.function.ToIntFunction;
  *
  * <p>Documents of ~4 KB are encoded one call each (how a data pipeline calls a tokenizer); with 2 threads
  * the documents are split between two workers. MB/s counts UTF-8 input bytes. Each figure is the median
- * of 3 timed passes after 2 warm-up passes; every pass checks the token count against jchat's.
+ * of 3 timed passes after 1 warm-up pass; every pass checks the token count against jchat's.
  *
  * <pre>
  * bench/fetch-corpus.sh
@@ -32,7 +31,7 @@ import java.util.function.ToIntFunction;
  */
 public final class EncodeBench {
     private static final int PASSES = 3;
-    private static final int WARMUP = 2;
+    private static final int WARMUP = 1;
 
     public static void main(String[] args) throws Exception {
         List<Path> files = new ArrayList<>();
@@ -54,7 +53,8 @@ public final class EncodeBench {
             Encoding jtokkit = Encodings.newDefaultEncodingRegistry().getEncoding(type);
             Path json = tmp.resolve(type.getName() + ".json");
             HfTokenizerJson.write(ours, json);
-            try (var hf = HuggingFaceTokenizer.newInstance(json, Map.of("addSpecialTokens", "false"))) {
+            try (var hf = HuggingFaceTokenizer.builder().optTokenizerPath(json).optAddSpecialTokens(false)
+                    .optTruncation(false).build()) {
                 ToIntFunction<String> jchatEncode = d -> ours.encode(d).length;
                 ToIntFunction<String> jtokkitEncode = d -> jtokkit.countTokensOrdinary(d);
                 ToIntFunction<String> hfEncode = d -> hf.encode(d, false, false).getIds().length;

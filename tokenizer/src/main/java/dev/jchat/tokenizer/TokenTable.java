@@ -6,23 +6,24 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * Finds the id of a byte sequence: open addressing over the token byte strings themselves, hashed eight
- * bytes at a time, so a lookup of a piece that sits in a scratch buffer allocates nothing.
+ * Finds the id of a byte sequence without allocating. Open addressing with each slot two longs wide:
+ * the first eight bytes of the token, and its id, length and hash bits. Most tokens are at most eight
+ * bytes, so a lookup is one probe into one cache line and no pointer chase; longer tokens are confirmed
+ * against their full bytes.
  */
 final class TokenTable {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final byte[][] tokens;
-    private final int[] slots; // token id + 1, 0 = empty
-    private final int[] slotHashes;
+    /** Slot i: {@code slots[2i]} = first 8 bytes; {@code slots[2i+1]} = (id+1) << 32 | length << 16 | hash bits. */
+    private final long[] slots;
     private final int mask;
 
     /** {@code tokens[id]} is the byte string of id, or null where the id is unused. */
     TokenTable(byte[][] tokens) {
         this.tokens = tokens;
         int capacity = Integer.highestOneBit(Math.max(16, tokens.length * 2 - 1)) << 1;
-        slots = new int[capacity];
-        slotHashes = new int[capacity];
+        slots = new long[capacity * 2];
         mask = capacity - 1;
         for (int id = 0; id < tokens.length; id++) {
             byte[] t = tokens[id];
@@ -33,34 +34,57 @@ final class TokenTable {
     }
 
     private void insert(int id, byte[] t) {
+        if (get(t, 0, t.length) >= 0) {
+            throw new IllegalArgumentException("token ids " + get(t, 0, t.length) + " and " + id + " have the same bytes");
+        }
+        if (t.length > 0xFFFF) {
+            throw new IllegalArgumentException("token " + id + " is " + t.length + " bytes long; at most 65535 are supported");
+        }
         int h = hash(t, 0, t.length);
         int i = h & mask;
-        while (slots[i] != 0) {
-            byte[] other = tokens[slots[i] - 1];
-            if (slotHashes[i] == h && Arrays.equals(other, t)) {
-                throw new IllegalArgumentException("token ids " + (slots[i] - 1) + " and " + id + " have the same bytes");
-            }
+        while (slots[2 * i + 1] != 0) {
             i = (i + 1) & mask;
         }
-        slots[i] = id + 1;
-        slotHashes[i] = h;
+        slots[2 * i] = head(t, 0, t.length);
+        slots[2 * i + 1] = meta(id + 1, t.length, h);
     }
 
     /** The id of {@code bytes[from, from + length)}, or -1. */
     int get(byte[] bytes, int from, int length) {
+        if (length > 0xFFFF) {
+            return -1;
+        }
         int h = hash(bytes, from, length);
+        long head = head(bytes, from, length);
+        long wanted = meta(0, length, h);
         int i = h & mask;
-        int s;
-        while ((s = slots[i]) != 0) {
-            if (slotHashes[i] == h) {
-                byte[] t = tokens[s - 1];
-                if (Arrays.equals(t, 0, t.length, bytes, from, from + length)) {
-                    return s - 1;
+        long meta;
+        while ((meta = slots[2 * i + 1]) != 0) {
+            if ((meta & 0xFFFF_FFFFL) == wanted && slots[2 * i] == head) {
+                int id = (int) (meta >>> 32) - 1;
+                if (length <= 8 || Arrays.equals(tokens[id], 0, length, bytes, from, from + length)) {
+                    return id;
                 }
             }
             i = (i + 1) & mask;
         }
         return -1;
+    }
+
+    private static long meta(int idPlusOne, int length, int hash) {
+        return ((long) idPlusOne << 32) | ((long) length << 16) | ((hash >>> 16) & 0xFFFFL);
+    }
+
+    /** The first eight bytes, little-endian, zero-padded. */
+    private static long head(byte[] bytes, int from, int length) {
+        if (length >= 8 && from + 8 <= bytes.length) {
+            return (long) LONGS.get(bytes, from);
+        }
+        long head = 0;
+        for (int k = 0, n = Math.min(length, 8); k < n; k++) {
+            head |= (bytes[from + k] & 0xFFL) << (8 * k);
+        }
+        return head;
     }
 
     static int hash(byte[] bytes, int from, int length) {

@@ -29,6 +29,7 @@ public final class Tokenizer {
     private final Map<String, Integer> specials;
     private final byte[][] bytesById;
     private final boolean[] isSpecial;
+    private final ThreadLocal<Scratch> scratches = ThreadLocal.withInitial(Scratch::new);
 
     private Tokenizer(String name, PreTokenizer preTokenizer, BytePairEncoder bpe, boolean ignoreMerges,
                       Map<String, Integer> specials) {
@@ -114,8 +115,8 @@ public final class Tokenizer {
 
     /** Encodes text, turning occurrences of the allowed special tokens into their ids. */
     public int[] encode(String text, Set<String> allowedSpecial) {
-        var out = new IntList(text.length() / 3 + 4);
-        var scratch = new Scratch();
+        var out = new IntList(text.length() / 2 + 16);
+        Scratch scratch = scratches.get();
         if (allowedSpecial.isEmpty()) {
             encodeOrdinary(text, 0, text.length(), out, scratch);
             return out.toArray();
@@ -250,7 +251,7 @@ public final class Tokenizer {
                 + preTokenizer.name() + "]";
     }
 
-    /** Working memory of one encode call. */
+    /** Working memory of one thread: buffers and the cache of recently merged pieces. */
     private static final class Scratch {
         final BytePairEncoder.Scratch bpe = new BytePairEncoder.Scratch();
         private byte[] utf8 = new byte[256];

@@ -35,8 +35,9 @@ import java.util.zip.GZIPInputStream;
  * or {@code .zst} compression suffix:
  * <ul>
  *   <li>{@code .jsonl}, {@code .ndjson}, {@code .json} (JSON Lines, as C4's {@code .json.gz} files are): one
- *       JSON object per line, whose {@code text} string field is the document. A line that is not such an object is skipped: counted by reason in
- *       {@link Stats} and logged as a warning naming {@code file:line}. Blank lines are ignored.</li>
+ *       JSON object per line, whose {@code text} string field is the document. A line that is not such an
+ *       object is skipped: counted by reason in {@link Stats} and logged as a warning naming
+ *       {@code file:line}. Blank lines are ignored.</li>
  *   <li>anything else: plain text, one document per line with its line ending kept (as HF tokenizers'
  *       trainer reads text files), so that newlines reach the tokenizer.</li>
  * </ul>

@@ -93,8 +93,8 @@ class BpeTrainerTest {
                 Arbitraries.integers().between(0x10000, 0x10FFFF))
                 .filter(cp -> !Character.isSurrogate((char) cp.intValue()) || cp > 0xFFFF)
                 .map(Character::toString);
-        Arbitrary<String> word = Arbitraries.of(" public", " return", "    ", "\n", "안녕하세요", "🇰🇷", "👍🏽", " the",
-                "<|bos|>", "é", "\r\n", "1234");
+        Arbitrary<String> word = Arbitraries.of(" public", " return", "    ", "\n", "안녕하세요", "🇰🇷", "👍🏽",
+                " the", "<|bos|>", "é", "\r\n", "1234");
         return Arbitraries.oneOf(codePoint, word).list().ofMaxSize(60).map(parts -> String.join("", parts));
     }
 
