@@ -2,6 +2,7 @@ package dev.jchat.cli;
 
 import dev.jchat.data.StepStats;
 import dev.jchat.data.filter.LanguageFilter;
+import dev.jchat.data.io.DocumentWriter;
 import dev.jchat.data.pipeline.DataPipeline;
 import dev.jchat.data.pipeline.StatsFile;
 import java.io.IOException;
@@ -26,8 +27,8 @@ import picocli.CommandLine.Parameters;
         description = {"Run the FineWeb pipeline: URL filter, main-content extraction, language ID, Gopher, C4 and "
                 + "FineWeb quality filters, MinHash dedup, token count and PII removal.",
                 "Inputs: WARC/WET (.warc.gz), JSONL with a \"text\" field, .html and .txt files (optionally .gz/.zst), "
-                        + "directories and globs. Writes OUT/documents/*.jsonl.zst and OUT/stats.json; rerun the same "
-                        + "command to resume after a crash."})
+                        + "directories and globs. Writes OUT/documents/*.jsonl.zst (or *.parquet, FineWeb's schema) and "
+                        + "OUT/stats.json; rerun the same command to resume after a crash."})
 final class DataCommand implements Callable<Integer> {
 
     @Option(names = "--input", arity = "1..*", paramLabel = "PATH", description = "files, directories or globs")
@@ -60,7 +61,8 @@ final class DataCommand implements Callable<Integer> {
     @Option(names = "--dump", paramLabel = "NAME", description = "the 'dump' field of documents from WARC files")
     String dump;
 
-    @Option(names = "--format", defaultValue = "jsonl", paramLabel = "jsonl|parquet", description = "output format")
+    @Option(names = "--format", defaultValue = "jsonl", paramLabel = "jsonl|parquet",
+            description = "format of OUT/documents/ (default: jsonl, as .jsonl.zst)")
     String format;
 
     @Option(names = "--config", paramLabel = "FILE", description = "a properties file with any of: languages, "
@@ -72,9 +74,7 @@ final class DataCommand implements Callable<Integer> {
         if (inputs.isEmpty() || out == null) {
             throw new IllegalArgumentException("jchat data needs --input and --out (or a subcommand: stats)");
         }
-        if (!format.equals("jsonl")) {
-            throw new IllegalArgumentException("--format " + format + ": only jsonl (.jsonl.zst) output exists so far");
-        }
+        DocumentWriter.Format outputFormat = DocumentWriter.Format.named(format);
         Properties settings = settings();
         var options = new DataPipeline.Options(
                 InputPaths.expand(inputs),
@@ -86,7 +86,8 @@ final class DataCommand implements Callable<Integer> {
                         "" + Runtime.getRuntime().availableProcessors())),
                 keepRemoved || Boolean.parseBoolean(settings.getProperty("keep_removed", "false")),
                 skipped(settings),
-                dump != null ? dump : settings.getProperty("dump"));
+                dump != null ? dump : settings.getProperty("dump"),
+                outputFormat);
         System.err.printf("jchat: data pipeline on %d input file(s) -> %s%n", options.inputs().size(), out);
         var bars = new java.util.concurrent.ConcurrentHashMap<String, ProgressBar>();
         DataPipeline.Summary summary = new DataPipeline(options, (stage, tasksDone, tasks, documents, bytesDone, bytesTotal) -> {

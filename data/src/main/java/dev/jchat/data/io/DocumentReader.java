@@ -16,8 +16,14 @@ public interface DocumentReader {
 
     void read(Path file, DocumentSink sink, StepStats stats) throws IOException;
 
-    /** The reader for a file, chosen by its name: WARC/WET, JSONL, HTML or plain text (each maybe .gz/.zst). */
+    /**
+     * The reader for a file, chosen by its name: WARC/WET, JSONL, HTML or plain text (each maybe .gz/.zst), or
+     * Parquet (compressed inside).
+     */
     static DocumentReader forFile(Path file) {
+        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".parquet")) {
+            return new ParquetDocumentReader();
+        }
         String name = Compression.baseName(file).toLowerCase(java.util.Locale.ROOT);
         if (name.endsWith(".warc") || name.endsWith(".wet") || name.endsWith(".arc")) {
             return new WarcDocumentReader(name.endsWith(".wet"));
@@ -32,6 +38,6 @@ public interface DocumentReader {
             return new TextFileReader();
         }
         throw new IllegalArgumentException(file + ": unknown input format (expected .warc, .wet, .jsonl, .html, "
-                + ".txt, optionally .gz or .zst)");
+                + ".txt, optionally .gz or .zst; or .parquet)");
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.jchat.data.Document;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -16,7 +15,7 @@ import java.util.Map;
  * language, language_score, token_count} at the top level (null where unknown), everything else under
  * {@code metadata}. zstd-compressed when the file name ends in {@code .zst}.
  */
-public final class JsonlDocumentWriter implements Closeable {
+public final class JsonlDocumentWriter implements DocumentWriter {
     /** The FineWeb columns after text and id, in order. */
     public static final List<String> SCHEMA = List.of(Document.DUMP, Document.URL, Document.DATE,
             Document.FILE_PATH, Document.LANGUAGE, Document.LANGUAGE_SCORE, Document.TOKEN_COUNT);
@@ -33,6 +32,7 @@ public final class JsonlDocumentWriter implements Closeable {
         json.setRootValueSeparator(new com.fasterxml.jackson.core.io.SerializedString("\n"));
     }
 
+    @Override
     public void write(Document document) throws IOException {
         json.writeStartObject();
         json.writeStringField("text", document.text());
@@ -40,13 +40,13 @@ public final class JsonlDocumentWriter implements Closeable {
         Map<String, Object> metadata = document.metadata();
         for (String column : SCHEMA) {
             json.writeFieldName(column);
-            writeValue(metadata.get(column));
+            writeValue(json, metadata.get(column));
         }
         json.writeObjectFieldStart("metadata");
         for (var entry : metadata.entrySet()) {
             if (!SCHEMA.contains(entry.getKey())) {
                 json.writeFieldName(entry.getKey());
-                writeValue(entry.getValue());
+                writeValue(json, entry.getValue());
             }
         }
         json.writeEndObject();
@@ -54,7 +54,8 @@ public final class JsonlDocumentWriter implements Closeable {
         written++;
     }
 
-    private void writeValue(Object value) throws IOException {
+    /** A metadata value as JSON: numbers, booleans, maps and lists as such, anything else as its string. */
+    static void writeValue(JsonGenerator json, Object value) throws IOException {
         switch (value) {
             case null -> json.writeNull();
             case Integer i -> json.writeNumber(i);
@@ -66,14 +67,14 @@ public final class JsonlDocumentWriter implements Closeable {
                 json.writeStartObject();
                 for (var entry : map.entrySet()) {
                     json.writeFieldName(String.valueOf(entry.getKey()));
-                    writeValue(entry.getValue());
+                    writeValue(json, entry.getValue());
                 }
                 json.writeEndObject();
             }
             case List<?> list -> {
                 json.writeStartArray();
                 for (Object item : list) {
-                    writeValue(item);
+                    writeValue(json, item);
                 }
                 json.writeEndArray();
             }
@@ -81,6 +82,7 @@ public final class JsonlDocumentWriter implements Closeable {
         }
     }
 
+    @Override
     public long written() {
         return written;
     }

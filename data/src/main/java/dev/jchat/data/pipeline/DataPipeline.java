@@ -13,6 +13,7 @@ import dev.jchat.data.filter.GopherRepetitionFilter;
 import dev.jchat.data.filter.LanguageFilter;
 import dev.jchat.data.filter.UrlFilter;
 import dev.jchat.data.io.DocumentReader;
+import dev.jchat.data.io.DocumentWriter;
 import dev.jchat.data.io.JsonlDocumentReader;
 import dev.jchat.data.io.WarcDocumentReader;
 import dev.jchat.data.pii.PiiFormatter;
@@ -35,15 +36,25 @@ import java.util.Set;
  *   <li>{@code documents}: drop duplicates → token count (GPT-2) → PII → the final shards.</li>
  * </ol>
  * The English-tuned quality filters run only on English documents (see {@link OnlyForLanguages}).
+ * {@code filtered/} is always {@code .jsonl.zst} (MinHash and the last part read it as such); only the final
+ * {@code documents/} shards take {@link Options#format()}.
  */
 public final class DataPipeline {
 
     /**
      * @param skip steps switched off by name ({@code url}, {@code extract}, {@code language}, {@code gopher_rep},
      *             {@code gopher_qual}, {@code c4_quality}, {@code fineweb_quality}, {@code minhash}, {@code pii})
+     * @param format the format of the final {@code documents/} shards
      */
     public record Options(List<Path> inputs, Path out, Set<String> languages, double languageThreshold, int workers,
-                          boolean keepRemoved, Set<String> skip, String dump) {}
+                          boolean keepRemoved, Set<String> skip, String dump, DocumentWriter.Format format) {
+
+        /** Options with {@code .jsonl.zst} output. */
+        public Options(List<Path> inputs, Path out, Set<String> languages, double languageThreshold, int workers,
+                       boolean keepRemoved, Set<String> skip, String dump) {
+            this(inputs, out, languages, languageThreshold, workers, keepRemoved, skip, dump, DocumentWriter.Format.JSONL);
+        }
+    }
 
     /** The merged stats of each part, in order: {@code filtered}, {@code minhash}, {@code documents}. */
     public record Summary(Map<String, List<StepStats>> stats, int tasks, int tasksSkipped) {}
@@ -93,7 +104,8 @@ public final class DataPipeline {
         }
         var finishing = new Stage("documents", survivors, path -> new JsonlDocumentReader(),
                 new Stage.StepChain(finalSteps, finalSteps), removals);
-        LocalExecutor.Result documents = executor.run(finishing);
+        var finalExecutor = new LocalExecutor(layout, options.workers(), options.keepRemoved(), progress, options.format());
+        LocalExecutor.Result documents = finalExecutor.run(finishing);
         stats.put("documents", documents.stats());
         StatsFile.writeRun(stats, layout.stats());
         return new Summary(stats, options.inputs().size(), filtered.tasksSkipped());

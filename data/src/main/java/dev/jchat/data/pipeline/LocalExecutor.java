@@ -5,7 +5,7 @@ import dev.jchat.data.DocumentStep;
 import dev.jchat.data.Outcome;
 import dev.jchat.data.StepStats;
 import dev.jchat.data.io.DocumentReader;
-import dev.jchat.data.io.JsonlDocumentWriter;
+import dev.jchat.data.io.DocumentWriter;
 import dev.jchat.data.io.Warnings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,6 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A step that throws on a document drops that document ({@code dropped_error}, with a warning) and
  * the task goes on; a task that fails as a whole (its input unreadable, the disk full) is reported at
  * the end and left for the rerun, while the other tasks finish.
+ *
+ * <p>Survivors are written in the executor's {@link DocumentWriter.Format} ({@code <task:05d>.jsonl.zst} or
+ * {@code .parquet}); dropped documents ({@code keepRemoved}) always as {@code .jsonl.zst}.
  */
 public final class LocalExecutor {
 
@@ -52,12 +55,27 @@ public final class LocalExecutor {
     private final int workers;
     private final boolean keepRemoved;
     private final Progress progress;
+    private final DocumentWriter.Format format;
 
+    /** An executor that writes its survivors as {@code .jsonl.zst}. */
     public LocalExecutor(RunLayout layout, int workers, boolean keepRemoved, Progress progress) {
+        this(layout, workers, keepRemoved, progress, DocumentWriter.Format.JSONL);
+    }
+
+    public LocalExecutor(RunLayout layout, int workers, boolean keepRemoved, Progress progress,
+                         DocumentWriter.Format format) {
         this.layout = layout;
         this.workers = workers;
         this.keepRemoved = keepRemoved;
         this.progress = progress;
+        this.format = format;
+    }
+
+    /** Where a task of a stage writes its survivors, in this executor's format. */
+    public Path taskOutput(String stage, int task) {
+        Path jsonl = layout.taskOutput(stage, task);
+        return format == DocumentWriter.Format.JSONL ? jsonl
+                : jsonl.resolveSibling("%05d%s".formatted(task, format.extension()));
     }
 
     public Result run(Stage stage) throws IOException, InterruptedException {
@@ -228,23 +246,25 @@ public final class LocalExecutor {
         private final int task;
         private final String stage;
         private final Path keptFile;
-        private final JsonlDocumentWriter kept;
-        private final Map<String, JsonlDocumentWriter> removed = new HashMap<>();
+        private final DocumentWriter kept;
+        private final Map<String, DocumentWriter> removed = new HashMap<>();
         private final Map<Path, Path> renames = new HashMap<>();
         private final StepStats writerStats = new StepStats("writer");
 
         TaskOutputs(int task, String stage) throws IOException {
             this.task = task;
             this.stage = stage;
-            this.keptFile = layout.taskOutput(stage, task);
-            this.kept = open(keptFile);
+            this.keptFile = taskOutput(stage, task);
+            this.kept = open(keptFile, format);
         }
 
-        private JsonlDocumentWriter open(Path file) throws IOException {
+        private DocumentWriter open(Path file, DocumentWriter.Format fileFormat) throws IOException {
             Files.createDirectories(file.getParent());
-            Path partial = file.resolveSibling(file.getFileName() + ".partial.zst");
+            // a JSONL writer compresses by the name's .zst; Parquet compresses inside
+            Path partial = file.resolveSibling(file.getFileName() + ".partial"
+                    + (fileFormat == DocumentWriter.Format.JSONL ? ".zst" : ""));
             renames.put(partial, file);
-            return new JsonlDocumentWriter(partial);
+            return fileFormat.create(partial);
         }
 
         void kept(Document document) throws IOException {
@@ -257,9 +277,9 @@ public final class LocalExecutor {
             if (!keepRemoved) {
                 return;
             }
-            JsonlDocumentWriter writer = removed.get(step);
+            DocumentWriter writer = removed.get(step);
             if (writer == null) {
-                writer = open(layout.removed(step, task));
+                writer = open(layout.removed(step, task), DocumentWriter.Format.JSONL);
                 removed.put(step, writer);
             }
             writer.write(document);
@@ -272,7 +292,7 @@ public final class LocalExecutor {
         @Override
         public void close() throws IOException {
             kept.close();
-            for (JsonlDocumentWriter writer : removed.values()) {
+            for (DocumentWriter writer : removed.values()) {
                 writer.close();
             }
         }

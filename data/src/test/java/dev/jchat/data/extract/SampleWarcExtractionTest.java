@@ -9,7 +9,6 @@ import dev.jchat.data.extract.HtmlExtractor.Extraction;
 import dev.jchat.data.extract.HtmlExtractor.Status;
 import dev.jchat.data.io.SharedData;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -193,30 +192,4 @@ class SampleWarcExtractionTest {
             }
         });
     }
-
-    @Test
-    void extractionIsFast() {
-        var cpu = ManagementFactory.getThreadMXBean();
-        int rounds = 5;
-        long chars = 0;
-        for (int i = 0; i < 3; i++) {  // let the JIT finish compiling the hot paths
-            for (Page page : PAGES) {
-                chars += EXTRACTOR.extract(page.html(), page.url()).text().length();
-            }
-        }
-        long start = cpu.getCurrentThreadCpuTime();
-        for (int i = 0; i < rounds; i++) {
-            for (Page page : PAGES) {
-                chars += EXTRACTOR.extract(page.html(), page.url()).text().length();
-            }
-        }
-        long nanos = cpu.getCurrentThreadCpuTime() - start;
-        int docs = rounds * PAGES.size();
-        double msPerDoc = nanos / 1e6 / docs;
-        System.out.printf("extract: %d sample pages, %.2f ms CPU per page (parse + extraction), %.0f pages/s per core%n",
-                docs, msPerDoc, docs / (nanos / 1e9));
-        assertTrue(chars > 0);
-        assertTrue(msPerDoc < 5, msPerDoc + " ms per page");
-    }
-
 }
