@@ -22,7 +22,8 @@ import java.util.function.ToIntFunction;
  *
  * <p>Documents of ~4 KB are encoded one call each (how a data pipeline calls a tokenizer); with 2 threads
  * the documents are split between two workers. MB/s counts UTF-8 input bytes. Each figure is the median
- * of 3 timed passes after 1 warm-up pass; every pass checks the token count against jchat's.
+ * of 3 timed passes after 1 warm-up pass, the passes of the three encoders interleaved so that load from
+ * other processes falls on all alike; every pass checks the token count against jchat's.
  *
  * <pre>
  * bench/fetch-corpus.sh
@@ -59,32 +60,42 @@ public final class EncodeBench {
                 ToIntFunction<String> jtokkitEncode = d -> jtokkit.countTokensOrdinary(d);
                 ToIntFunction<String> hfEncode = d -> hf.encode(d, false, false).getIds().length;
                 for (int threads : new int[] {1, 2}) {
-                    long expected = count(documents, jchatEncode, threads);
-                    double jchat = throughput(documents, bytes, jchatEncode, threads, expected);
-                    double peer = throughput(documents, bytes, jtokkitEncode, threads, expected);
-                    double rust = throughput(documents, bytes, hfEncode, threads, expected);
-                    System.out.printf("%-12s %7d %12.1f %12.1f %12.1f %9.2fx %9.2fx%n",
-                            type.getName(), threads, jchat, peer, rust, jchat / peer, jchat / rust);
+                    double[] rates = interleaved(documents, bytes, threads, List.of(jchatEncode, jtokkitEncode, hfEncode));
+                    System.out.printf("%-12s %7d %12.1f %12.1f %12.1f %9.2fx %9.2fx%n", type.getName(), threads,
+                            rates[0], rates[1], rates[2], rates[0] / rates[1], rates[0] / rates[2]);
                 }
             }
         }
     }
 
-    private static double throughput(List<String> documents, long bytes, ToIntFunction<String> encode, int threads,
-                                     long expectedTokens) throws Exception {
+    /**
+     * Median MB/s of each encoder. Passes alternate between the encoders, so that load from other
+     * processes on a shared machine falls on all of them alike rather than on whichever ran during it.
+     */
+    private static double[] interleaved(List<String> documents, long bytes, int threads,
+                                        List<ToIntFunction<String>> encoders) throws Exception {
+        long expected = count(documents, encoders.getFirst(), threads);
         for (int i = 0; i < WARMUP; i++) {
-            count(documents, encode, threads);
-        }
-        double[] rates = new double[PASSES];
-        for (int pass = 0; pass < PASSES; pass++) {
-            long start = System.nanoTime();
-            long tokens = count(documents, encode, threads);
-            rates[pass] = bytes / 1e6 / ((System.nanoTime() - start) / 1e9);
-            if (tokens != expectedTokens) {
-                throw new IllegalStateException("token count " + tokens + " differs from jchat's " + expectedTokens);
+            for (var encoder : encoders) {
+                count(documents, encoder, threads);
             }
         }
-        return BenchCorpus.median(rates);
+        double[][] rates = new double[encoders.size()][PASSES];
+        for (int pass = 0; pass < PASSES; pass++) {
+            for (int e = 0; e < encoders.size(); e++) {
+                long start = System.nanoTime();
+                long tokens = count(documents, encoders.get(e), threads);
+                rates[e][pass] = bytes / 1e6 / ((System.nanoTime() - start) / 1e9);
+                if (tokens != expected) {
+                    throw new IllegalStateException("encoder " + e + " gave " + tokens + " tokens, jchat " + expected);
+                }
+            }
+        }
+        double[] medians = new double[encoders.size()];
+        for (int e = 0; e < encoders.size(); e++) {
+            medians[e] = BenchCorpus.median(rates[e]);
+        }
+        return medians;
     }
 
     private static long count(List<String> documents, ToIntFunction<String> encode, int threads) throws Exception {
