@@ -162,41 +162,30 @@ public final class GopherRepetitionFilter implements TextFilter {
 
     /** {@code re.split(r"\n{2,}", text)}. */
     static List<String> splitParagraphs(String text) {
-        var out = new ArrayList<String>();
-        int n = text.length();
-        int start = 0;
-        int i = 0;
-        while (i < n) {
-            if (text.charAt(i) == '\n' && i + 1 < n && text.charAt(i + 1) == '\n') {
-                out.add(text.substring(start, i));
-                while (i < n && text.charAt(i) == '\n') {
-                    i++;
-                }
-                start = i;
-            } else {
-                i++;
-            }
-        }
-        out.add(text.substring(start));
-        return out;
+        return splitAtNewlineRuns(text, 2);
     }
 
     /** {@code re.split("\n+", text)}: empty first/last pieces when the text starts/ends with a newline. */
     static List<String> splitNewlineRuns(String text) {
+        return splitAtNewlineRuns(text, 1);
+    }
+
+    /** Splits at every run of at least {@code minRun} newlines, as {@code re.split(r"\n{minRun,}", text)}. */
+    private static List<String> splitAtNewlineRuns(String text, int minRun) {
         var out = new ArrayList<String>();
         int n = text.length();
         int start = 0;
         int i = 0;
         while (i < n) {
-            if (text.charAt(i) == '\n') {
-                out.add(text.substring(start, i));
-                while (i < n && text.charAt(i) == '\n') {
-                    i++;
-                }
-                start = i;
-            } else {
-                i++;
+            int run = 0;
+            while (i + run < n && text.charAt(i + run) == '\n') {
+                run++;
             }
+            if (run >= minRun) {
+                out.add(text.substring(start, i));
+                start = i + run;
+            }
+            i += Math.max(run, 1);
         }
         out.add(text.substring(start));
         return out;

@@ -12,9 +12,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -142,12 +140,12 @@ public final class JsonlDocumentReader implements DocumentReader {
                     }
                     case "id" -> id = value == JsonToken.VALUE_NULL ? null : json.getText();
                     case "metadata" -> {
-                        Object nested = readValue(json);
+                        Object nested = JsonValues.read(json);
                         if (nested instanceof Map<?, ?> map) {
                             map.forEach((k, v) -> metadata.putIfAbsent(k.toString(), v));
                         }
                     }
-                    default -> metadata.put(field, readValue(json));
+                    default -> metadata.put(field, JsonValues.read(json));
                 }
             }
             if (text == null) {
@@ -156,34 +154,6 @@ public final class JsonlDocumentReader implements DocumentReader {
             metadata.values().removeIf(v -> v == null);
             return new Document(text, id != null ? id : file.getFileName() + "/" + lineNumber, metadata);
         }
-    }
-
-    private static Object readValue(JsonParser json) throws IOException {
-        return switch (json.currentToken()) {
-            case VALUE_STRING -> json.getText();
-            case VALUE_NUMBER_INT -> json.getLongValue();
-            case VALUE_NUMBER_FLOAT -> json.getDoubleValue();
-            case VALUE_TRUE -> true;
-            case VALUE_FALSE -> false;
-            case VALUE_NULL -> null;
-            case START_OBJECT -> {
-                Map<String, Object> map = new LinkedHashMap<>();
-                while (json.nextToken() == JsonToken.FIELD_NAME) {
-                    String key = json.currentName();
-                    json.nextToken();
-                    map.put(key, readValue(json));
-                }
-                yield map;
-            }
-            case START_ARRAY -> {
-                List<Object> list = new ArrayList<>();
-                while (json.nextToken() != JsonToken.END_ARRAY) {
-                    list.add(readValue(json));
-                }
-                yield list;
-            }
-            default -> throw new IllegalArgumentException("unexpected " + json.currentToken());
-        };
     }
 
     private static String firstLine(String message) {

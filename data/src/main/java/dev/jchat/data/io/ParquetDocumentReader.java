@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.jchat.data.Document;
 import dev.jchat.data.StepStats;
 import io.airlift.compress.lz4.Lz4Decompressor;
@@ -396,39 +395,10 @@ public final class ParquetDocumentReader implements DocumentReader {
     private static Object parseJson(String text) {
         try (JsonParser json = JSON.createParser(text)) {
             json.nextToken();
-            Object value = jsonValue(json);
+            Object value = JsonValues.read(json);
             return json.nextToken() == null ? value : null;
         } catch (IOException | RuntimeException e) {
             return null;
         }
-    }
-
-    private static Object jsonValue(JsonParser json) throws IOException {
-        return switch (json.currentToken()) {
-            case VALUE_STRING -> json.getText();
-            case VALUE_NUMBER_INT -> json.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-                    ? json.getBigIntegerValue() : (Object) json.getLongValue();
-            case VALUE_NUMBER_FLOAT -> json.getDoubleValue();
-            case VALUE_TRUE -> true;
-            case VALUE_FALSE -> false;
-            case VALUE_NULL -> null;
-            case START_OBJECT -> {
-                Map<String, Object> map = new LinkedHashMap<>();
-                while (json.nextToken() == JsonToken.FIELD_NAME) {
-                    String key = json.currentName();
-                    json.nextToken();
-                    map.put(key, jsonValue(json));
-                }
-                yield map;
-            }
-            case START_ARRAY -> {
-                List<Object> list = new ArrayList<>();
-                while (json.nextToken() != JsonToken.END_ARRAY) {
-                    list.add(jsonValue(json));
-                }
-                yield list;
-            }
-            default -> throw new IllegalArgumentException("unexpected " + json.currentToken());
-        };
     }
 }
