@@ -20,9 +20,9 @@ import java.util.function.Function;
  *
  * Punkt sentence splitting, which {@code word_tokenize} runs first, cannot split: it splits only after
  * . ? ! and those are gone. On that input this class equals NLTK (checked against NLTK 3.8 in the tests)
- * and about 1.6× faster than the general port, {@link dev.jchat.data.text.WordTokenizer} (the default); on
- * raw text it is <b>not</b> NLTK. Word characters are Python's {@code \w}. Opt in with
- * {@code MinhashDeduplicator.withTokenizer(new NormalizedWordTokenizer())}; thread-safe.
+ * and about 1.6× faster than the general port, {@link dev.jchat.data.text.WordTokenizer}, which gives the same
+ * tokens there (NormalizedWordTokenizerTest); on raw text it is <b>not</b> NLTK. Word characters are Python's
+ * {@code \w}. MinHash's default tokenizer for {@link MinhashNormalization#V0_2_0}; thread-safe.
  */
 public final class NormalizedWordTokenizer implements Function<String, List<String>> {
 

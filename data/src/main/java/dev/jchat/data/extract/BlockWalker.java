@@ -467,6 +467,8 @@ final class BlockWalker {
         }
         int before = buf.length();
         int visible = 0;
+        // whether the buffer is empty or ends in a space: the next character starts a word
+        boolean atWordStart = before == 0 || buf.charAt(before - 1) == ' ';
         for (int i = 0, n = s.length(); i < n; i++) {
             char c = s.charAt(i);
             if (isSpace(c)) {
@@ -475,14 +477,17 @@ final class BlockWalker {
                 if (cellSepPending) {
                     buf.append(" | ");
                     cellSepPending = false;
-                } else if (spacePending && buf.length() > 0) {
+                    atWordStart = true;
+                } else if (spacePending && !buf.isEmpty()) {
                     buf.append(' ');
+                    atWordStart = true;
                 }
                 spacePending = false;
-                if (linkDepth == 0 && (buf.isEmpty() || buf.charAt(buf.length() - 1) == ' ')) {
+                if (linkDepth == 0 && atWordStart) {
                     bufWords++;
                 }
                 buf.append(c);
+                atWordStart = false;
                 visible++;
             }
         }

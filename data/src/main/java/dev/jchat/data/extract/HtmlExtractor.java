@@ -347,8 +347,12 @@ public final class HtmlExtractor {
 
     /** Lines: "- " before the first block of a list item; code keeps its lines; repeated lines kept once. */
     private static String render(List<Block> blocks) {
-        var out = new StringBuilder();
-        Set<String> seen = new HashSet<>();
+        int capacity = 0;
+        for (Block b : blocks) {
+            capacity += b.text().length() + 3;
+        }
+        var out = new StringBuilder(capacity);
+        Set<String> seen = new HashSet<>(blocks.size() * 2);
         for (Block b : blocks) {
             if (b.kind() == Kind.CODE) {
                 if (!out.isEmpty()) {
@@ -357,14 +361,16 @@ public final class HtmlExtractor {
                 out.append(b.text());
                 continue;
             }
-            String line = b.itemStart() ? "- " + b.text() : b.text();
             if (!seen.add(b.text())) {
                 continue;
             }
             if (!out.isEmpty()) {
                 out.append('\n');
             }
-            out.append(line);
+            if (b.itemStart()) {
+                out.append("- ");
+            }
+            out.append(b.text());
         }
         return out.toString();
     }

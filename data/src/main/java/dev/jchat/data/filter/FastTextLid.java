@@ -54,8 +54,9 @@ import java.util.List;
  * bit or two. One deliberate difference: because of the {@code + 1e-5} terms fastText can report a
  * probability slightly above 1 (up to 1.0001); {@link #predict} clamps it to 1.
  *
- * <p>Cost: per n-gram (about 3 per input character) one FNV hash, one bit test and, if the quantizer kept the
- * bucket, one table probe and one 16-float add: ~200 µs for a 2 KB document (~5,000 documents per
+ * <p>Cost: per n-gram (about 3 per input character) one FNV hash, a modulo by multiplication, one bit test and,
+ * if the quantizer kept the bucket, a popcount (the kept n-gram rows are stored in bucket order, so a bucket's row
+ * is its rank among kept buckets) and one 16-float add: ~200 µs for a 2 KB document (~5,000 documents per
  * CPU-second, measured on the busy shared 2-core build machine), load ~50 ms, ~5 MB of heap (the quantized input matrix is expanded
  * to floats once). Immutable and thread-safe; every call allocates its own small scratch space.
  */
@@ -100,7 +101,14 @@ public final class FastTextLid {
     /** One bit per bucket: kept by the quantizer (a cache-friendly first test before the probe). */
     private final long[] keptBuckets;
     private final int[] pruneValues;
-    /** Input matrix: a row per word, then per kept n-gram bucket. */
+    /**
+     * Kept buckets before each 64 of them, when the n-gram rows were reordered by bucket at load: a kept
+     * bucket's row offset is then its rank among kept buckets (no probe); null when not reordered.
+     */
+    private final int[] bucketRanks;
+    /** {@code ceil(2^64 / bucket)}: {@code x mod bucket} by two multiplications (Lemire et al.), 0 if no buckets. */
+    private final long bucketInverse;
+    /** Input matrix: a row per word, then per kept n-gram bucket (in bucket order when {@link #bucketRanks} is set). */
     private final Dense input;
     /** Output matrix: one row per inner tree node (hs) or per label (softmax). */
     private final Dense output;
@@ -195,7 +203,10 @@ public final class FastTextLid {
         }
 
         boolean quantInput = in.u8() != 0;
-        input = quantInput ? Quantized.read(in, dim).expand() : Dense.read(in, dim);
+        Dense inputRows = quantInput ? Quantized.read(in, dim).expand() : Dense.read(in, dim);
+        bucketRanks = rankable(inputRows) ? ranks(keptBuckets) : null;
+        input = bucketRanks == null ? inputRows : byBucket(inputRows);
+        bucketInverse = bucket > 0 ? Long.divideUnsigned(-1L, bucket) + 1 : 0;
         boolean quantOutput = in.u8() != 0;
         if (quantInput && quantOutput) {
             throw new IOException("quantized output matrices (quantize -qout) are not supported");
@@ -222,7 +233,7 @@ public final class FastTextLid {
             scratch.size = 0;
             scratch.add(w);
             if (!Arrays.equals(bytes, EOS)) {
-                addSubwords(bytes, 0, bytes.length, scratch);
+                addSubwords(bytes, 0, bytes.length, scratch, new byte[bytes.length + 2]);
             }
             wordRows[w] = Arrays.copyOf(scratch.values, scratch.size);
         }
@@ -253,6 +264,60 @@ public final class FastTextLid {
                 count[i] = count[mini[0]] + count[mini[1]];
             }
         }
+    }
+
+    /**
+     * Whether the n-gram rows can be put in bucket order: every pruning entry a distinct bucket in range and a
+     * distinct row, and one input row per word and per entry, no more.
+     */
+    private boolean rankable(Dense rows) {
+        if (pruneValues == null || keptBuckets == null) {
+            return false;
+        }
+        int kept = 0;
+        for (long w : keptBuckets) {
+            kept += Long.bitCount(w);
+        }
+        int entries = 0;
+        var rowSeen = new boolean[kept];
+        for (int slot = 0; slot < pruneKeys.length; slot++) {
+            if (pruneKeys[slot] == 0) {
+                continue;
+            }
+            int key = pruneKeys[slot] - 1;
+            int row = pruneValues[slot];
+            if (key < 0 || key >= bucket || row < 0 || row >= kept || rowSeen[row]) {
+                return false;
+            }
+            rowSeen[row] = true;
+            entries++;
+        }
+        return entries == kept && (long) rows.values().length == (long) (nwords + kept) * dim;
+    }
+
+    private static int[] ranks(long[] kept) {
+        int[] ranks = new int[kept.length];
+        int rank = 0;
+        for (int i = 0; i < kept.length; i++) {
+            ranks[i] = rank;
+            rank += Long.bitCount(kept[i]);
+        }
+        return ranks;
+    }
+
+    /** The input rows with the n-gram rows moved to their bucket's rank (the values themselves unchanged). */
+    private Dense byBucket(Dense rows) {
+        float[] from = rows.values();
+        float[] to = new float[from.length];
+        System.arraycopy(from, 0, to, 0, nwords * dim);
+        for (int slot = 0; slot < pruneKeys.length; slot++) {
+            if (pruneKeys[slot] != 0) {
+                int key = pruneKeys[slot] - 1;
+                int rank = bucketRanks[key >>> 6] + Long.bitCount(keptBuckets[key >>> 6] & ((1L << key) - 1));
+                System.arraycopy(from, (nwords + pruneValues[slot]) * dim, to, (nwords + rank) * dim, dim);
+            }
+        }
+        return new Dense(to, dim);
     }
 
     /**
@@ -363,6 +428,7 @@ public final class FastTextLid {
     private float[] hidden(String line) {
         byte[] text = line.getBytes(StandardCharsets.UTF_8);
         var sum = new Sum(input, new float[dim]);
+        byte[] bracketed = new byte[text.length + 2];
         int i = 0;
         while (i < text.length) {
             byte c = text[i];
@@ -377,7 +443,7 @@ public final class FastTextLid {
             while (i < text.length && !isSpace(text[i])) {
                 i++;
             }
-            if (addToken(text, start, i, sum)) {
+            if (addToken(text, start, i, sum, bracketed)) {
                 return sum.mean(); // a literal "</s>" token ends the line too
             }
         }
@@ -388,7 +454,7 @@ public final class FastTextLid {
     }
 
     /** Adds one token's rows; returns true if the token was {@code </s>} (reading stops there). */
-    private boolean addToken(byte[] text, int start, int end, Sum sum) {
+    private boolean addToken(byte[] text, int start, int end, Sum sum, byte[] bracketed) {
         int h = fnv(text, start, end);
         int wid = find(text, start, end, h);
         if (wid >= 0) {
@@ -403,33 +469,37 @@ public final class FastTextLid {
             return true;
         }
         if (!startsWith(text, start, end, LABEL_PREFIX)) {
-            addSubwords(text, start, end, sum);
+            addSubwords(text, start, end, sum, bracketed);
         }
         return false;
     }
 
     /**
      * Dictionary::computeSubwords + pushHash on {@code "<" + text[start, end) + ">"}: the character n-grams,
-     * {@code minn} to {@code maxn} UTF-8 characters long, that the quantizer kept.
+     * {@code minn} to {@code maxn} UTF-8 characters long, that the quantizer kept. {@code w} is scratch space
+     * of at least {@code end - start + 2} bytes for the bracketed word.
      */
-    private void addSubwords(byte[] text, int start, int end, RowSink out) {
+    private void addSubwords(byte[] text, int start, int end, RowSink out, byte[] w) {
         if (maxn <= 0) {
             return;
         }
         int length = end - start + 2;
+        w[0] = '<';
+        System.arraycopy(text, start, w, 1, end - start);
+        w[length - 1] = '>';
         for (int i = 0; i < length; i++) {
-            if ((at(text, start, length, i) & 0xC0) == 0x80) {
+            if ((w[i] & 0xC0) == 0x80) {
                 continue;
             }
             int h = 0x811C9DC5;
             int j = i;
             for (int n = 1; j < length && n <= maxn; n++) {
-                h = (h ^ at(text, start, length, j++)) * 0x01000193;
-                while (j < length && (at(text, start, length, j) & 0xC0) == 0x80) {
-                    h = (h ^ at(text, start, length, j++)) * 0x01000193;
+                h = (h ^ w[j++]) * 0x01000193;
+                while (j < length && (w[j] & 0xC0) == 0x80) {
+                    h = (h ^ w[j++]) * 0x01000193;
                 }
                 if (n >= minn && !(n == 1 && (i == 0 || j == length))) {
-                    int row = pruned(Integer.remainderUnsigned(h, bucket));
+                    int row = pruned(bucketOf(h));
                     if (row >= 0) {
                         out.add(nwords + row);
                     }
@@ -438,13 +508,18 @@ public final class FastTextLid {
         }
     }
 
-    /** Byte {@code k} of the bracketed word {@code "<" + text[start, start + length - 2) + ">"}. */
-    private static byte at(byte[] text, int start, int length, int k) {
-        return k == 0 ? (byte) '<' : k == length - 1 ? (byte) '>' : text[start + k - 1];
+    /** {@code Integer.remainderUnsigned(h, bucket)} without a division (exact for every 32-bit h). */
+    int bucketOf(int h) {
+        return (int) Math.unsignedMultiplyHigh(bucketInverse * (h & 0xFFFFFFFFL), bucket);
     }
 
     /** Dictionary::pushHash: the row offset for a bucket, or -1 if the quantizer dropped it. */
     private int pruned(int id) {
+        if (bucketRanks != null) {
+            long kept = keptBuckets[id >>> 6];
+            long bit = 1L << id;
+            return (kept & bit) == 0 ? -1 : bucketRanks[id >>> 6] + Long.bitCount(kept & (bit - 1));
+        }
         if (pruneKeys == null) {
             return id;
         }

@@ -3,11 +3,8 @@ package dev.jchat.data.filter;
 import dev.jchat.data.text.WordTokenizer;
 import dev.jchat.data.text.PythonStrings;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -195,6 +192,7 @@ public final class GopherRepetitionFilter implements TextFilter {
      * The word list with what the n-gram rules need, without building one string per n-gram: word ids (equal
      * words, equal ids) for the space-joined n-grams, and a rolling hash over the concatenated words for the
      * unspaced ones (where different word sequences can join to the same string, so the characters decide).
+     * The n-gram counts live in open-addressing tables of int/long arrays, reused for every n.
      */
     private static final class Words {
         private static final long BASE = 0x100000001B3L;
@@ -208,17 +206,46 @@ public final class GopherRepetitionFilter implements TextFilter {
         private final int[] joinedStart;
         private long[] hashPrefix;
         private long[] powers;
+        /** Scratch table for one n at a time: slot → first n-gram start + 1 (0 = empty), its hash, its count. */
+        private final int[] slots;
+        private final long[] slotHashes;
+        private final int[] slotCounts;
 
         Words(List<String> words) {
             size = words.size();
             ids = new int[size];
             cpPrefix = new long[size + 1];
             joinedStart = new int[size + 1];
-            var idOf = new HashMap<String, Integer>();
-            var b = new StringBuilder();
+            int mask = tableSize(size) - 1;
+            slots = new int[mask + 1];
+            slotHashes = new long[mask + 1];
+            slotCounts = new int[mask + 1];
+            // word → id: slots hold the first index of the word + 1
+            int distinct = 0;
+            int chars = 0;
+            for (int i = 0; i < size; i++) {
+                chars += words.get(i).length();
+            }
+            var b = new StringBuilder(chars);
             for (int i = 0; i < size; i++) {
                 String w = words.get(i);
-                ids[i] = idOf.computeIfAbsent(w, k -> idOf.size());
+                int h = w.hashCode();
+                int slot = mix(h) & mask;
+                while (true) {
+                    int at = slots[slot] - 1;
+                    if (at < 0) {
+                        slots[slot] = i + 1;
+                        slotCounts[slot] = distinct;
+                        ids[i] = distinct++;
+                        break;
+                    }
+                    if ((int) slotHashes[slot] == h && words.get(at).equals(w)) {
+                        ids[i] = slotCounts[slot];
+                        break;
+                    }
+                    slot = (slot + 1) & mask;
+                }
+                slotHashes[slot] = h;
                 cpPrefix[i + 1] = cpPrefix[i] + PythonStrings.length(w);
                 joinedStart[i] = b.length();
                 b.append(w);
@@ -231,19 +258,41 @@ public final class GopherRepetitionFilter implements TextFilter {
             return size;
         }
 
-        /** {@code find_top_duplicate(get_n_grams(words, n))}: len × count of the most common n-gram. */
+        /**
+         * {@code find_top_duplicate(get_n_grams(words, n))}: len × count of the most common n-gram; of equally
+         * common ones the first seen (the one that starts first), as Python's Counter.most_common does.
+         */
         long topNGramChars(int n) {
-            var counts = new LinkedHashMap<IdGram, int[]>();
+            int mask = slots.length - 1;
+            java.util.Arrays.fill(slots, 0);
             for (int i = 0; i + n <= size; i++) {
-                var gram = new IdGram(ids, i, n);
-                counts.computeIfAbsent(gram, g -> new int[] {0, g.start})[0]++;
+                int h = 1;
+                for (int k = i; k < i + n; k++) {
+                    h = (h + ids[k]) * 0x9E3779B1;
+                }
+                int slot = mix(h) & mask;
+                while (true) {
+                    int at = slots[slot] - 1;
+                    if (at < 0) {
+                        slots[slot] = i + 1;
+                        slotHashes[slot] = h;
+                        slotCounts[slot] = 1;
+                        break;
+                    }
+                    if ((int) slotHashes[slot] == h && java.util.Arrays.equals(ids, at, at + n, ids, i, i + n)) {
+                        slotCounts[slot]++;
+                        break;
+                    }
+                    slot = (slot + 1) & mask;
+                }
             }
             int bestCount = 0;
             int bestStart = 0;
-            for (Map.Entry<IdGram, int[]> e : counts.entrySet()) {
-                if (e.getValue()[0] > bestCount) {
-                    bestCount = e.getValue()[0];
-                    bestStart = e.getValue()[1];
+            for (int slot = 0; slot <= mask; slot++) {
+                int at = slots[slot] - 1;
+                if (at >= 0 && (slotCounts[slot] > bestCount || (slotCounts[slot] == bestCount && at < bestStart))) {
+                    bestCount = slotCounts[slot];
+                    bestStart = at;
                 }
             }
             long gramLength = cpPrefix[bestStart + n] - cpPrefix[bestStart] + (n - 1);
@@ -256,14 +305,34 @@ public final class GopherRepetitionFilter implements TextFilter {
                 return 0;
             }
             ensureHashes();
-            var unique = new HashSet<CharGram>();
+            int mask = slots.length - 1;
+            java.util.Arrays.fill(slots, 0);
             long repeated = 0;
             int i = 0;
             while (i < size - n + 1) {
                 int from = joinedStart[i];
                 int to = joinedStart[i + n];
-                var gram = new CharGram(joined, from, to, hash(from, to));
-                if (!unique.add(gram)) {
+                long h = hashPrefix[to] - hashPrefix[from] * powers[to - from];
+                int slot = mix((int) (h ^ (h >>> 32))) & mask;
+                boolean seen = false;
+                while (true) {
+                    int at = slots[slot] - 1;
+                    if (at < 0) {
+                        slots[slot] = i + 1;
+                        slotHashes[slot] = h;
+                        break;
+                    }
+                    if (slotHashes[slot] == h) {
+                        int atFrom = joinedStart[at];
+                        int atTo = joinedStart[at + n];
+                        if (atTo - atFrom == to - from && joined.regionMatches(atFrom, joined, from, to - from)) {
+                            seen = true;
+                            break;
+                        }
+                    }
+                    slot = (slot + 1) & mask;
+                }
+                if (seen) {
                     repeated += cpPrefix[i + n] - cpPrefix[i];
                     i += n;
                 } else {
@@ -287,60 +356,18 @@ public final class GopherRepetitionFilter implements TextFilter {
             }
         }
 
-        private int hash(int from, int to) {
-            long h = hashPrefix[to] - hashPrefix[from] * powers[to - from];
-            return (int) (h ^ (h >>> 32));
-        }
-    }
-
-    /** n consecutive word ids, compared by value. */
-    private static final class IdGram {
-        final int[] ids;
-        final int start;
-        final int n;
-        final int hash;
-
-        IdGram(int[] ids, int start, int n) {
-            this.ids = ids;
-            this.start = start;
-            this.n = n;
-            int h = 1;
-            for (int i = start; i < start + n; i++) {
-                h = 31 * h + ids[i];
-            }
-            this.hash = h;
+        /** A power of two at least twice {@code entries} (load ≤ 0.5). */
+        private static int tableSize(int entries) {
+            return Integer.highestOneBit(Math.max(8, entries) * 2 - 1) << 1;
         }
 
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            if (!(o instanceof IdGram g) || g.hash != hash || g.n != n) {
-                return false;
-            }
-            for (int i = 0; i < n; i++) {
-                if (ids[start + i] != g.ids[g.start + i]) {
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
-
-    /** A slice of the concatenated words, compared by its characters. */
-    private record CharGram(String text, int from, int to, int hash) {
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof CharGram g && g.hash == hash && g.to - g.from == to - from
-                    && text.regionMatches(from, g.text, g.from, to - from);
+        /** Murmur3's finaliser: every input bit moves the low (slot) bits. */
+        private static int mix(int h) {
+            h ^= h >>> 16;
+            h *= 0x85EBCA6B;
+            h ^= h >>> 13;
+            h *= 0xC2B2AE35;
+            return h ^ (h >>> 16);
         }
     }
 }

@@ -62,7 +62,16 @@ public final class HtmlDecoder {
         return new Decoded(new String(body, detected), detected, "detected", unknown);
     }
 
-    private static String strictUtf8(byte[] body) {
+    /**
+     * The body as UTF-8 if it is valid UTF-8, else null. The lenient decoder (fast, and the same characters for
+     * valid input) goes first: without a U+FFFD in its output nothing was malformed; with one, the strict
+     * decoder decides, since the body may hold a U+FFFD of its own.
+     */
+    static String strictUtf8(byte[] body) {
+        String lenient = new String(body, StandardCharsets.UTF_8);
+        if (lenient.indexOf('\uFFFD') < 0) {
+            return lenient;
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)

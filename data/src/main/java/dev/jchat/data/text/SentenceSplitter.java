@@ -104,17 +104,19 @@ public final class SentenceSplitter {
     private static final String NUMBER_TYPE = "##number##";
     private static final int CONTEXT_LIMIT = 200;
 
-    // Punkt's word tokenizer (PunktLanguageVars._word_tokenize_fmt), with Python's \s.
+    // Punkt's word tokenizer (PunktLanguageVars._word_tokenize_fmt), with Python's \s; the regex is the
+    // specification of punktWordEnd, which matches it without backtracking (HandWrittenMatchersTest compares them).
     private static final String WS = "[\\s\\x1c-\\x1f]";
     private static final String NON_WS = "[^\\s\\x1c-\\x1f]";
     private static final String NON_WORD = "[)\";}\\]*:@'({\\[?!]";
     private static final String MULTI_CHAR = "(?:-{2,}|\\.{2,}|(?:\\." + WS + "){2,}\\.)";
     private static final String WORD_START = "[^(\"`{\\[:;&#*@)}\\]\\-,]";
-    private static final Pattern PUNKT_WORD = Pattern.compile(
+    static final Pattern PUNKT_WORD = Pattern.compile(
             MULTI_CHAR + "|(?=" + WORD_START + ")" + NON_WS + "+?(?=" + WS + "|$|" + NON_WORD + "|" + MULTI_CHAR
                     + "|,(?=$|" + WS + "|" + NON_WORD + "|" + MULTI_CHAR + "))|" + NON_WS,
             Pattern.UNICODE_CHARACTER_CLASS | Pattern.UNIX_LINES);
-    private static final Pattern NUMERIC = Pattern.compile("-?[.,]?\\p{Nd}[\\p{Nd},.-]*\\.?");
+    /** {@code -?[.,]?\p{Nd}[\p{Nd},.-]*\.?}, the specification of {@link #isNumeric}. */
+    static final Pattern NUMERIC = Pattern.compile("-?[.,]?\\p{Nd}[\\p{Nd},.-]*\\.?");
     /** PunktLanguageVars.re_boundary_realignment. */
     private static final Pattern REALIGNMENT = Pattern.compile(
             "[\"')\\]}]+?(?:" + WS + "+|(?=--)|$)",
@@ -293,12 +295,123 @@ public final class SentenceSplitter {
             if (PythonStrings.isBlank(line)) {
                 continue;
             }
-            Matcher m = PUNKT_WORD.matcher(line);
-            while (m.find()) {
-                tokens.add(new Token(m.group()));
+            for (int p = 0, n = line.length(); p < n; ) {
+                int end = punktWordEnd(line, p);
+                if (end < 0) {
+                    p++;
+                } else {
+                    tokens.add(new Token(line.substring(p, end)));
+                    p = end;
+                }
             }
         }
         return tokens;
+    }
+
+    /**
+     * Where the {@link #PUNKT_WORD} match starting at {@code p} of a line (no '\n') ends, or -1 when none starts
+     * there (whitespace). The regex's alternatives in order: a multi-character run ({@code --}, {@code ..},
+     * {@code . . .}); a word, which cannot start with one of {@code ("`{[:;&#*@)}]-,}, and ends at the first place
+     * followed by whitespace, the end, a non-word character, a multi-character run, or a comma that is itself
+     * followed by one of those; else a single character.
+     */
+    static int punktWordEnd(String s, int p) {
+        char c = s.charAt(p);
+        if (PythonStrings.isSpace(c)) {
+            return -1;
+        }
+        int multi = multiCharEnd(s, p);
+        if (multi >= 0) {
+            return multi;
+        }
+        if (isWordStartExcluded(c)) {
+            return p + 1; // the single non-space character: here always one of those ASCII characters
+        }
+        // NON_WS+? : the first end after at least one character where the lookahead holds; never inside a surrogate
+        // pair (the lookahead needs an ASCII character or whitespace there) and never past whitespace (it holds there)
+        int q = p + 1;
+        while (!wordEndsAt(s, q)) {
+            q++;
+        }
+        return q;
+    }
+
+    /** After a Punkt word: whitespace, the end, a non-word character, a multi-char run, or a comma before one. */
+    private static boolean wordEndsAt(String s, int q) {
+        int n = s.length();
+        if (q >= n) {
+            return true;
+        }
+        char c = s.charAt(q);
+        if (PythonStrings.isSpace(c) || isNonWord(c) || multiCharEnd(s, q) >= 0) {
+            return true;
+        }
+        if (c != ',') {
+            return false;
+        }
+        return q + 1 >= n || PythonStrings.isSpace(s.charAt(q + 1)) || isNonWord(s.charAt(q + 1))
+                || multiCharEnd(s, q + 1) >= 0;
+    }
+
+    /** End of the greedy {@code -{2,}|\.{2,}|(?:\.\s){2,}\.} match at {@code q}, or -1. */
+    private static int multiCharEnd(String s, int q) {
+        int n = s.length();
+        if (q + 1 >= n) {
+            return -1;
+        }
+        char c = s.charAt(q);
+        char next = s.charAt(q + 1);
+        if ((c == '-' || c == '.') && next == c) {
+            int j = q + 2;
+            while (j < n && s.charAt(j) == c) {
+                j++;
+            }
+            return j;
+        }
+        if (c != '.') {
+            return -1;
+        }
+        int pairs = 0;
+        int j = q;
+        while (j + 1 < n && s.charAt(j) == '.' && PythonStrings.isSpace(s.charAt(j + 1))) {
+            j += 2;
+            pairs++;
+        }
+        if (pairs >= 2 && j < n && s.charAt(j) == '.') {
+            return j + 1;
+        }
+        return pairs >= 3 ? j - 1 : -1; // one pair given back: its period ends the match
+    }
+
+    private static boolean isWordStartExcluded(char c) {
+        return switch (c) {
+            case '(', '"', '`', '{', '[', ':', ';', '&', '#', '*', '@', ')', '}', ']', '-', ',' -> true;
+            default -> false;
+        };
+    }
+
+    /** {@link #NUMERIC}{@code .matcher(s).matches()}. */
+    static boolean isNumeric(String s) {
+        int n = s.length();
+        int i = 0;
+        if (i < n && s.charAt(i) == '-') {
+            i++;
+        }
+        if (i < n && (s.charAt(i) == '.' || s.charAt(i) == ',')) {
+            i++;
+        }
+        if (i >= n || Character.getType(s.codePointAt(i)) != Character.DECIMAL_DIGIT_NUMBER) {
+            return false;
+        }
+        i += Character.charCount(s.codePointAt(i));
+        while (i < n) {
+            int cp = s.codePointAt(i);
+            if (cp != ',' && cp != '.' && cp != '-' && Character.getType(cp) != Character.DECIMAL_DIGIT_NUMBER) {
+                return false;
+            }
+            i += Character.charCount(cp);
+        }
+        return true;
     }
 
     private static void firstPass(Token t) {
@@ -400,7 +513,7 @@ public final class SentenceSplitter {
         Token(String tok) {
             this.tok = tok;
             String lower = PythonStrings.lower(tok);
-            this.type = NUMERIC.matcher(lower).matches() ? NUMBER_TYPE : lower;
+            this.type = isNumeric(lower) ? NUMBER_TYPE : lower;
             this.periodFinal = tok.endsWith(".");
         }
 

@@ -54,7 +54,7 @@ public final class WordTokenizer {
     private static final int UNICODE = Pattern.UNICODE_CHARACTER_CLASS;
 
     /** NLTK's eight CONTRACTIONS2 patterns in one alternation; whole words, case-insensitive. */
-    private static final Pattern CONTRACTIONS = Pattern.compile(
+    static final Pattern CONTRACTIONS = Pattern.compile(
             "(?iu)(?<!" + W + ")(?:(?:(can)(not)|(d)('ye)|(gim)(me)|(gon)(na)|(got)(ta)|(lem)(me)|(more)('n))(?!" + W
                     + ")|(wan)(na)(?=" + S + "))",
             UNICODE);
@@ -130,24 +130,24 @@ public final class WordTokenizer {
             s = padPeriodRuns(s);
         }
         if (has.any(";@#$%&")) {
-            s = pad(s, ";@#$%&");
+            s = pad(s, SYMBOLS);
         }
         if (has.any(".")) {
             s = splitFinalPeriod(s, false);
         }
         if (has.any("?!")) {
-            s = pad(s, "?!");
+            s = pad(s, QUESTION_EXCLAMATION);
         }
         if (has.any("'")) {
             s = splitClosingQuote(s);
         }
         if (has.any("*")) {
-            s = pad(s, "*");
+            s = pad(s, ASTERISK);
         }
 
         // Brackets and double dashes.
         if (has.any("[](){}<>")) {
-            s = pad(s, "[](){}<>");
+            s = pad(s, BRACKETS);
         }
         if (has.any("-") && s.contains("--")) {
             s = s.replace("--", " -- ");
@@ -156,7 +156,7 @@ public final class WordTokenizer {
         // Ending quotes, on the text padded with a space each side.
         s = " " + s + " ";
         if (has.any("»”’")) {
-            s = pad(s, "»”’");
+            s = pad(s, CLOSING_QUOTES);
         }
         if (has.any("'") && s.contains("''")) {
             s = s.replace("''", " '' ");
@@ -301,19 +301,21 @@ public final class WordTokenizer {
     private static String splitColonComma(String s) {
         var b = new StringBuilder(s.length() + 16);
         int n = s.length();
+        int copied = 0;
         for (int i = 0; i < n; ) {
             char c = s.charAt(i);
             if ((c == ':' || c == ',') && i + 1 < n) {
                 int next = s.codePointAt(i + 1);
                 if (Character.getType(next) != Character.DECIMAL_DIGIT_NUMBER) {
-                    b.append(' ').append(c).append(' ').appendCodePoint(next);
+                    b.append(s, copied, i).append(' ').append(c).append(' ');
+                    copied = i + 1;
                     i += 1 + Character.charCount(next);
                     continue;
                 }
             }
-            b.append(c);
             i++;
         }
+        b.append(s, copied, n);
         // ([:,])$ : the last character, or the one before a final newline.
         int end = b.length();
         int last = end > 0 && b.charAt(end - 1) == '\n' ? end - 2 : end - 1;
@@ -458,74 +460,112 @@ public final class WordTokenizer {
         };
     }
 
-    /** {@code s} with every character of {@code chars} surrounded by spaces ({@code [chars] → " \g<0> "}). */
-    private static String pad(String s, String chars) {
-        int first = indexOfAny(s, chars, 0);
-        if (first < 0) {
-            return s;
-        }
-        var b = new StringBuilder(s.length() + 16);
-        b.append(s, 0, first);
-        for (int i = first; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (chars.indexOf(c) >= 0) {
-                b.append(' ').append(c).append(' ');
-            } else {
-                b.append(c);
+    /** A set of characters: a bit per ASCII character, the others listed. */
+    private record CharSet(long low, long high, String other) {
+        static CharSet of(String chars) {
+            long low = 0;
+            long high = 0;
+            var other = new StringBuilder();
+            for (char c : chars.toCharArray()) {
+                if (c < 64) {
+                    low |= 1L << c;
+                } else if (c < 128) {
+                    high |= 1L << (c - 64);
+                } else {
+                    other.append(c);
+                }
             }
+            return new CharSet(low, high, other.toString());
         }
-        return b.toString();
+
+        boolean contains(char c) {
+            return c < 64 ? (low & (1L << c)) != 0 : c < 128 ? (high & (1L << (c - 64))) != 0 : other.indexOf(c) >= 0;
+        }
     }
 
-    private static int indexOfAny(String s, String chars, int from) {
-        for (int i = from; i < s.length(); i++) {
-            if (chars.indexOf(s.charAt(i)) >= 0) {
-                return i;
+    private static final CharSet SYMBOLS = CharSet.of(";@#$%&");
+    private static final CharSet QUESTION_EXCLAMATION = CharSet.of("?!");
+    private static final CharSet ASTERISK = CharSet.of("*");
+    private static final CharSet BRACKETS = CharSet.of("[](){}<>");
+    private static final CharSet CLOSING_QUOTES = CharSet.of("»”’");
+
+    /** {@code s} with every character of {@code chars} surrounded by spaces ({@code [chars] → " \g<0> "}). */
+    private static String pad(String s, CharSet chars) {
+        int n = s.length();
+        int first = 0;
+        while (first < n && !chars.contains(s.charAt(first))) {
+            first++;
+        }
+        if (first == n) {
+            return s;
+        }
+        var b = new StringBuilder(n + 16);
+        int copied = 0;
+        for (int i = first; i < n; i++) {
+            char c = s.charAt(i);
+            if (chars.contains(c)) {
+                b.append(s, copied, i).append(' ').append(c).append(' ');
+                copied = i + 1;
             }
         }
-        return -1;
+        return b.append(s, copied, n).toString();
     }
 
     /**
      * NLTK applies its eight contraction patterns one after another, each replacing with {@code " \1 \2 "};
      * they match whole words only and their replacements create no new matches, so one pass of the
-     * alternation gives the same text.
+     * alternation gives the same text. The alternation is tried only where a word starts like a contraction
+     * ({@link #mayStartContraction}, a superset of where it can match), each time anchored there with the
+     * lookbehind seeing the text before: the leftmost match at or after a position is the one {@code find}
+     * would return, without running the regex over every character of a sentence that merely holds a "can".
      */
-    private static String splitContractions(String s) {
-        if (!mayHaveContraction(s)) {
-            return s;
-        }
-        Matcher m = CONTRACTIONS.matcher(s);
-        if (!m.find()) {
-            return s;
-        }
-        var b = new StringBuilder(s.length() + 8);
+    static String splitContractions(String s) {
+        int n = s.length();
+        Matcher m = null;
+        StringBuilder b = null;
         int last = 0;
-        do {
+        for (int i = 0; i < n; i++) {
+            if (!mayStartContraction(s, i)) {
+                continue;
+            }
+            if (m == null) {
+                m = CONTRACTIONS.matcher(s).useTransparentBounds(true).useAnchoringBounds(false);
+            }
+            m.region(i, n);
+            if (!m.lookingAt()) {
+                continue;
+            }
+            if (b == null) {
+                b = new StringBuilder(n + 8);
+            }
             int g = 1;
             while (m.group(g) == null) {
                 g += 2;
             }
             b.append(s, last, m.start()).append(' ').append(m.group(g)).append(' ').append(m.group(g + 1)).append(' ');
             last = m.end();
-        } while (m.find());
-        return b.append(s, last, s.length()).toString();
+            i = last - 1;
+        }
+        return b == null ? s : b.append(s, last, n).toString();
     }
 
     private static final String[] CONTRACTION_STARTS = {"can", "d'", "gim", "gon", "got", "lem", "more'", "wan"};
 
-    /** Cheap test before the regex: does a word start like one of the contractions? */
-    private static boolean mayHaveContraction(String s) {
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = (char) (s.charAt(i) | 0x20);
-            if ((c == 'c' || c == 'd' || c == 'g' || c == 'l' || c == 'm' || c == 'w')
-                    && (i == 0 || !Character.isLetterOrDigit(s.charAt(i - 1)))) {
-                for (String start : CONTRACTION_STARTS) {
-                    if (s.regionMatches(true, i, start, 0, start.length())) {
-                        return true;
-                    }
-                }
+    /**
+     * Can a contraction match start at {@code i}: no letter or digit before it (the regex's {@code (?<!\w)}
+     * excludes more) and the text there starts, case-insensitively, like one of the contractions.
+     */
+    private static boolean mayStartContraction(String s, int i) {
+        char c = (char) (s.charAt(i) | 0x20);
+        if (c != 'c' && c != 'd' && c != 'g' && c != 'l' && c != 'm' && c != 'w') {
+            return false;
+        }
+        if (i > 0 && Character.isLetterOrDigit(s.charAt(i - 1))) {
+            return false;
+        }
+        for (String start : CONTRACTION_STARTS) {
+            if (start.charAt(0) == c && s.regionMatches(true, i, start, 0, start.length())) {
+                return true;
             }
         }
         return false;
