@@ -1,0 +1,108 @@
+package dev.jchat.model.backend;
+
+/**
+ * The numerical work of the transformer, on tensors the backend owns. The model is written once against this
+ * interface; the CPU backend runs it on float arrays with the Vector API, the reference backend in double
+ * precision with plain loops (the yardstick of every kernel test and of the finite-difference checks), and a
+ * CUDA backend can implement the same calls later.
+ *
+ * <p>Conventions: row-major; {@code n} rows of activations ({@code n = batch · seq}); weights as HF stores them,
+ * {@code [out_features, in_features]}. Every backward call <em>accumulates</em> ({@code +=}) into its gradient
+ * outputs, as llm.c does, so a residual stream's gradient needs no extra adds; callers zero gradients with
+ * {@link #fill}.
+ */
+public interface Backend extends AutoCloseable {
+
+    String name();
+
+    /** A zero-filled storage of {@code size} elements. */
+    Storage allocate(long size);
+
+    /** Copies {@code dst.size()} values from {@code src[srcOffset..]} into {@code dst}. */
+    void upload(Tensor dst, float[] src, int srcOffset);
+
+    /** Copies {@code src} into {@code dst[dstOffset..]}. */
+    void download(Tensor src, float[] dst, int dstOffset);
+
+    void fill(Tensor t, float value);
+
+    /** {@code dst = src} (same size). */
+    void copy(Tensor dst, Tensor src);
+
+    /** {@code acc += x} (same size): the residual connection. */
+    void add(Tensor acc, Tensor x);
+
+    /** {@code out[i, :] = table[tokens[i], :]}; out [n, c], table [vocab, c]. */
+    void embedding(Tensor out, Tensor table, int[] tokens, int n, int c);
+
+    /** {@code dtable[tokens[i], :] += dout[i, :]}. */
+    void embeddingBackward(Tensor dtable, Tensor dout, int[] tokens, int n, int c);
+
+    /** {@code out[i, :] = inp[i, :] · rstd[i] · weight}, {@code rstd[i] = 1 / sqrt(mean(inp[i, :]²) + eps)}, saved for backward. */
+    void rmsNorm(Tensor out, Tensor rstd, Tensor inp, Tensor weight, int n, int c, float eps);
+
+    /** {@code dinp += ∂L/∂inp}, {@code dweight += ∂L/∂weight}, from {@code dout} and the forward's {@code rstd}. */
+    void rmsNormBackward(Tensor dinp, Tensor dweight, Tensor dout, Tensor inp, Tensor weight, Tensor rstd, int n, int c);
+
+    /** {@code out[n, m] = inp[n, k] · weight[m, k]ᵀ} (overwrites out). */
+    void matmul(Tensor out, Tensor inp, Tensor weight, int n, int k, int m);
+
+    /**
+     * {@code dinp[n, k] += dout[n, m] · weight[m, k]} (skipped when {@code dinp} is null) and
+     * {@code dweight[m, k] += dout[n, m]ᵀ · inp[n, k]}.
+     */
+    void matmulBackward(Tensor dinp, Tensor dweight, Tensor dout, Tensor inp, Tensor weight, int n, int k, int m);
+
+    /**
+     * Rotary embedding in place, HF {@code rotate_half} convention (dimension i pairs with i + headDim/2). {@code x} is
+     * [b, t, rowStride]; the first {@code heads} heads of each row (of {@code headDim} each) are rotated by the angle of
+     * position {@code pos0 + t}: {@code cos}, {@code sin} are [maxPositions, headDim/2]. {@code inverse} rotates back,
+     * which is the backward pass (the rotation is orthogonal).
+     */
+    void rope(Tensor x, Tensor cos, Tensor sin, int b, int t, int rowStride, int heads, int headDim, int pos0,
+              boolean inverse);
+
+    /**
+     * Causal self-attention with grouped-query heads, scale {@code 1/sqrt(headDim)}. {@code qkv} is
+     * [b, t, (heads + 2·kvHeads)·headDim]: each row holds the query heads, then the key heads, then the value heads
+     * (the output of one fused projection). Query head h reads key/value head {@code h / (heads / kvHeads)}.
+     * Writes {@code out} [b, t, heads·headDim] and the softmax's log-sum-exp {@code lse} [b, heads, t] for backward.
+     */
+    void attention(Tensor out, Tensor lse, Tensor qkv, int b, int t, int heads, int kvHeads, int headDim);
+
+    /** {@code dqkv += ∂L/∂qkv} (same layout as qkv), from {@code dout} and the forward's {@code out} and {@code lse}. */
+    void attentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor out, Tensor lse, int b, int t, int heads,
+                           int kvHeads, int headDim);
+
+    /** {@code out[i, j] = silu(gateUp[i, j]) · gateUp[i, f + j]}; gateUp [n, 2f] (gate then up), out [n, f]. */
+    void swiglu(Tensor out, Tensor gateUp, int n, int f);
+
+    /** {@code dgateUp += ∂L/∂gateUp}. */
+    void swigluBackward(Tensor dgateUp, Tensor dout, Tensor gateUp, int n, int f);
+
+    /**
+     * The LM head, softmax and cross-entropy fused and computed a chunk of rows at a time, so no [n, vocab] logits
+     * buffer exists. Returns the sum over rows with {@code targets[i] >= 0} of {@code -log softmax(x[i]·headᵀ)[targets[i]]}
+     * (rows with a negative target are ignored: masked tokens). {@code rowLosses}, when not null, receives each row's
+     * loss (0 for masked rows). When {@code dx} is not null, also {@code dx += gradScale · ∂sum/∂x} and
+     * {@code dhead += gradScale · ∂sum/∂head}. x [n, c], head [vocab, c].
+     */
+    double crossEntropy(Tensor dx, Tensor dhead, Tensor x, Tensor head, int[] targets, float[] rowLosses, int n, int c,
+                        int vocab, float gradScale);
+
+    /** Σ t², accumulated in double: gradient norms and the finiteness check. */
+    double sumOfSquares(Tensor t);
+
+    /** {@code t *= factor}. */
+    void scale(Tensor t, float factor);
+
+    /**
+     * One AdamW step (decoupled weight decay, bias-corrected moments; {@code step} counts from 1):
+     * {@code p -= lr·(m̂ / (sqrt(v̂) + eps) + weightDecay·p)}.
+     */
+    void adamw(Tensor params, Tensor grads, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
+               float weightDecay, int step);
+
+    @Override
+    void close();
+}
