@@ -5,6 +5,7 @@ import dev.jchat.data.filter.LanguageFilter;
 import dev.jchat.data.io.DocumentWriter;
 import dev.jchat.data.pipeline.DataPipeline;
 import dev.jchat.data.pipeline.StatsFile;
+import dev.jchat.data.pipeline.StepSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -61,21 +62,28 @@ final class DataCommand implements Callable<Integer> {
     @Option(names = "--dump", paramLabel = "NAME", description = "the 'dump' field of documents from WARC files")
     String dump;
 
-    @Option(names = "--format", defaultValue = "jsonl", paramLabel = "jsonl|parquet",
+    @Option(names = "--format", paramLabel = "jsonl|parquet",
             description = "format of OUT/documents/ (default: jsonl, as .jsonl.zst)")
     String format;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "a properties file with any of: languages, "
-            + "language_threshold, workers, skip, dump, keep_removed (command-line options win)")
+    @Option(names = "--config", paramLabel = "FILE", description = {"a properties file with any of: languages, "
+            + "language_threshold, workers, skip, dump, keep_removed, format, and per-step parameters as "
+            + "<step>.<parameter> = value (command-line options win)", "e.g. gopher_qual.min_doc_words = 100, "
+            + "c4_quality.preset = c4, minhash.num_buckets = 20, url.blocklists = /data/ut1"})
     Path config;
+
+    @Option(names = "--set", paramLabel = "STEP.PARAM=VALUE", description = "a per-step parameter over the config "
+            + "file and FineWeb's defaults (repeatable); a wrong name lists the step's parameters")
+    Map<String, String> set = new java.util.LinkedHashMap<>();
 
     @Override
     public Integer call() throws Exception {
         if (inputs.isEmpty() || out == null) {
             throw new IllegalArgumentException("jchat data needs --input and --out (or a subcommand: stats)");
         }
-        DocumentWriter.Format outputFormat = DocumentWriter.Format.named(format);
         Properties settings = settings();
+        DocumentWriter.Format outputFormat = DocumentWriter.Format.named(
+                format != null ? format : settings.getProperty("format", "jsonl"));
         var options = new DataPipeline.Options(
                 InputPaths.expand(inputs),
                 out,
@@ -87,7 +95,8 @@ final class DataCommand implements Callable<Integer> {
                 keepRemoved || Boolean.parseBoolean(settings.getProperty("keep_removed", "false")),
                 skipped(settings),
                 dump != null ? dump : settings.getProperty("dump"),
-                outputFormat);
+                outputFormat,
+                stepSettings(settings));
         System.err.printf("jchat: data pipeline on %d input file(s) -> %s%n", options.inputs().size(), out);
         var bars = new java.util.concurrent.ConcurrentHashMap<String, ProgressBar>();
         DataPipeline.Summary summary = new DataPipeline(options, (stage, tasksDone, tasks, documents, bytesDone, bytesTotal) -> {
@@ -106,14 +115,24 @@ final class DataCommand implements Callable<Integer> {
             try (Reader in = Files.newBufferedReader(config)) {
                 settings.load(in);
             }
-            var known = Set.of("languages", "language_threshold", "workers", "skip", "dump", "keep_removed");
+            var known = Set.of("languages", "language_threshold", "workers", "skip", "dump", "keep_removed", "format");
             for (String key : settings.stringPropertyNames()) {
-                if (!known.contains(key)) {
-                    throw new IllegalArgumentException(config + ": unknown setting '" + key + "' (known: " + known + ")");
+                if (!key.contains(".") && !known.contains(key)) {
+                    throw new IllegalArgumentException(config + ": unknown setting '" + key + "' (known: " + known
+                            + ", or <step>.<parameter> for one of " + DataPipeline.STEPS + ")");
                 }
             }
         }
         return settings;
+    }
+
+    /** The config file's {@code step.parameter} entries, then {@code --set} over them. */
+    private StepSettings stepSettings(Properties settings) {
+        var perStep = new java.util.TreeMap<String, String>();
+        settings.stringPropertyNames().stream().filter(key -> key.contains("."))
+                .forEach(key -> perStep.put(key, settings.getProperty(key)));
+        perStep.putAll(set);
+        return StepSettings.of(perStep, config != null ? config + " / --set" : "--set");
     }
 
     private Set<String> skipped(Properties settings) {
@@ -123,11 +142,9 @@ final class DataCommand implements Callable<Integer> {
         if (noDedup) {
             all.add("minhash");
         }
-        var known = Set.of("url", "extract", "language", "gopher_rep", "gopher_qual", "c4_quality", "fineweb_quality",
-                "minhash", "pii");
         for (String step : all) {
-            if (!known.contains(step)) {
-                throw new IllegalArgumentException("--skip " + step + ": no such step (known: " + known + ")");
+            if (!DataPipeline.STEPS.contains(step)) {
+                throw new IllegalArgumentException("--skip " + step + ": no such step (known: " + DataPipeline.STEPS + ")");
             }
         }
         return all;

@@ -44,4 +44,20 @@ class DataCommandTest {
         CliTest.Run stats = CliTest.run("", "data", "stats", dir.toString());
         assertTrue(stats.stderr().contains("stats.json does not exist"), stats.stderr());
     }
+
+    @Test
+    void perStepParametersFromAConfigFileAndSetChangeWhatIsKept(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("strict.properties");
+        Files.writeString(config, "skip = minhash\ngopher_qual.min_doc_words = 1000000\n");
+        CliTest.Run strict = CliTest.run("", "data", "--input", warcs() + "/*.warc.gz", "--out",
+                dir.resolve("strict").toString(), "--config", config.toString());
+        assertEquals(0, strict.exitCode(), strict.stderr());
+        assertTrue(strict.out().contains("gopher_short_doc"), strict.out());
+        assertTrue(Files.readString(dir.resolve("strict/stats.json")).contains("dropped_gopher_short_doc"));
+
+        CliTest.Run typo = CliTest.run("", "data", "--input", warcs() + "/*.warc.gz", "--out", dir.resolve("typo").toString(),
+                "--set", "gopher_qual.min_words=5");
+        assertEquals(1, typo.exitCode());
+        assertTrue(typo.stderr().contains("gopher_qual.min_words: no such parameter (known: min_doc_words"), typo.stderr());
+    }
 }
