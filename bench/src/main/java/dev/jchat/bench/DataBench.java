@@ -387,7 +387,7 @@ public final class DataBench {
         }
     }
 
-    /** Deterministic pseudo-text: document i depends only on i (as the data module's MinhashScaleCheck). */
+    /** Deterministic pseudo-text: document i depends only on i. */
     static final class SyntheticCorpus {
         private static final String[] SYLLABLES = {
             "ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "pa", "be", "do", "fu", "ga", "hi", "jo",
