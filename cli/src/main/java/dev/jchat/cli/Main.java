@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Build an LLM from raw web pages to a chat assistant, on the JVM.",
-        subcommands = {RunCommand.class, DataCommand.class, TokenizerCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, DataCommand.class, TokenizerCommand.class, TokenizeCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Launcher commands (./jchat script): ./jchat test   build and run the whole test suite"})
 public final class Main {
 
