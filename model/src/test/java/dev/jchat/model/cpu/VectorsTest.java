@@ -1,0 +1,54 @@
+package dev.jchat.model.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
+
+/** The vectorised exp: accurate against Math.exp, bit-identical to its scalar twin, and safe at the edges. */
+class VectorsTest {
+
+    @Test
+    void expIsAccurateAndMatchesItsScalarTwin() {
+        int count = 200_000;
+        float[] x = new float[count];
+        for (int i = 0; i < count; i++) {
+            x[i] = -87f + 175f * i / (count - 1);
+        }
+        float[] y = new float[count];
+        int i = 0;
+        for (; i < Vectors.F.loopBound(count); i += Vectors.LANES) {
+            Vectors.exp(FloatVector.fromArray(Vectors.F, x, i)).intoArray(y, i);
+        }
+        double worst = 0;
+        for (int j = 0; j < count; j++) {
+            assertEquals(Float.floatToIntBits(Vectors.exp(x[j])), Float.floatToIntBits(j < i ? y[j] : Vectors.exp(x[j])),
+                    "vector and scalar exp differ at " + x[j]);
+            double exact = Math.exp(x[j]);
+            worst = Math.max(worst, Math.abs(Vectors.exp(x[j]) - exact) / exact);
+        }
+        // about one float ulp (2^-23 ≈ 1.2e-7) relative
+        assertTrue(worst < 2.5e-7, "worst relative error " + worst);
+    }
+
+    @Test
+    void expEdges() {
+        assertEquals(1f, Vectors.exp(0f));
+        assertEquals(0f, Vectors.exp(Float.NEGATIVE_INFINITY));
+        assertEquals(0f, Vectors.exp(-100f));
+        assertTrue(Float.isNaN(Vectors.exp(Float.NaN)));
+        float[] edges = new float[Vectors.LANES];
+        edges[0] = Float.NEGATIVE_INFINITY;
+        edges[1] = -100f;
+        edges[2] = Float.NaN;
+        edges[3] = 88f;
+        float[] out = new float[Vectors.LANES];
+        Vectors.exp(FloatVector.fromArray(Vectors.F, edges, 0)).intoArray(out, 0);
+        assertEquals(0f, out[0]);
+        assertEquals(0f, out[1]);
+        assertTrue(Float.isNaN(out[2]));
+        assertEquals(Math.exp(88), out[3], 1e-6 * Math.exp(88));
+        assertEquals(1f, out[4]);
+    }
+}
