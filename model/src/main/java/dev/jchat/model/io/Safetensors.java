@@ -130,7 +130,7 @@ public final class Safetensors implements AutoCloseable {
             if (size < 8) {
                 throw problem(file, "file is " + size + " bytes, too short for the 8-byte header length");
             }
-            long headerBytes = readFully(channel, ByteBuffer.allocate(8), 0).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            long headerBytes = readFully(file, channel, ByteBuffer.allocate(8), 0).order(ByteOrder.LITTLE_ENDIAN).getLong();
             if (headerBytes < 0 || headerBytes > MAX_HEADER_BYTES) {
                 throw problem(file, "header length " + Long.toUnsignedString(headerBytes) + " exceeds the limit of "
                         + MAX_HEADER_BYTES + " bytes");
@@ -139,7 +139,7 @@ public final class Safetensors implements AutoCloseable {
                 throw problem(file, "header length " + headerBytes + " runs past the end of the " + size
                         + "-byte file (truncated?)");
             }
-            byte[] header = readFully(channel, ByteBuffer.allocate((int) headerBytes), 8).array();
+            byte[] header = readFully(file, channel, ByteBuffer.allocate((int) headerBytes), 8).array();
             var metadata = new LinkedHashMap<String, String>();
             List<TensorInfo> infos = parseHeader(file, header, metadata);
             Map<String, TensorInfo> tensors = validateLayout(file, infos, size - 8 - headerBytes);
@@ -411,11 +411,12 @@ public final class Safetensors implements AutoCloseable {
         }
     }
 
-    private static ByteBuffer readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+    private static ByteBuffer readFully(Path file, FileChannel channel, ByteBuffer buffer, long position)
+            throws IOException {
         while (buffer.hasRemaining()) {
             int n = channel.read(buffer, position + buffer.position());
             if (n < 0) {
-                throw new IOException("unexpected end of file");
+                throw problem(file, "file shrank while being read");
             }
         }
         return buffer.flip();

@@ -12,8 +12,10 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -180,6 +182,25 @@ class SafetensorsTest {
             assertArrayEquals(new float[] {1.5f}, st.floats("a"));
             assertArrayEquals(new float[] {-2f, 3f}, st.floats("b"));
             assertTrue(st.metadata().isEmpty());
+        }
+    }
+
+    @Test
+    void readsTensorsBeyondTheFirstTwoGigabytes() throws IOException {
+        // a sparse file: 3 GB of U8 padding costs no disk, and the F32 tensor after it sits past 2^31
+        long pad = 3L << 30;
+        String json = "{\"pad\":{\"dtype\":\"U8\",\"shape\":[" + pad + "],\"data_offsets\":[0," + pad + "]},"
+                + "\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[" + pad + "," + (pad + 8) + "]}}";
+        Path file = dir.resolve("big.safetensors");
+        Files.write(file, raw(json, new byte[0]));
+        long dataStart = Files.size(file);
+        try (var out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(0.5f).putFloat(-7f).flip(),
+                    dataStart + pad);
+        }
+        try (var st = Safetensors.open(file)) {
+            assertEquals(pad, st.tensor("pad").elements());
+            assertArrayEquals(new float[] {0.5f, -7f}, st.floats("x"));
         }
     }
 
