@@ -247,8 +247,7 @@ public final class Safetensors implements AutoCloseable {
         var infos = new ArrayList<TensorInfo>();
         try (JsonParser p = JSON.createParser(header)) {
             p.nextToken();
-            JsonToken t;
-            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 p.nextToken();
                 if (name.equals("__metadata__")) {
@@ -257,7 +256,7 @@ public final class Safetensors implements AutoCloseable {
                     infos.add(readTensor(file, p, name));
                 }
             }
-            if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+            if (p.nextToken() != null) {
                 throw problem(file, "header has data after its JSON object");
             }
         } catch (JsonProcessingException | CharConversionException e) {
