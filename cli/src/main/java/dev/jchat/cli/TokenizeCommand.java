@@ -77,7 +77,7 @@ final class TokenizeCommand implements Callable<Integer> {
         List<Path> files = inputFiles();
         Tokenizer tok = Tokenizer.load(tokenizer);
         int bos = bosId(tok);
-        String sha256 = tokenizerSha256();
+        String sha256 = tokenizerSha256(tokenizer);
         int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (workers < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, got " + workers);
@@ -347,8 +347,11 @@ final class TokenizeCommand implements Callable<Integer> {
                 + " nor <|endoftext|> to start documents with; its special tokens: " + tok.specialTokens().keySet());
     }
 
-    /** SHA-256 of the tokenizer file; null for a built-in encoding, which its name identifies. */
-    private String tokenizerSha256() throws IOException {
+    /**
+     * SHA-256 (hex) of the file a {@code --tokenizer} argument loads; null for a built-in encoding, which its
+     * name identifies. What meta.json records, and what a later stage compares with its own tokenizer.
+     */
+    static String tokenizerSha256(String tokenizer) throws IOException {
         Path path = Path.of(tokenizer);
         if (!Files.exists(path)) {
             return null;

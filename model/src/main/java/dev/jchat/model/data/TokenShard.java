@@ -60,7 +60,7 @@ public final class TokenShard {
             throw new IOException(path + ": unsupported llm.c shard version " + version
                     + " (1 = uint16 tokens, 2 = uint32 tokens)");
         }
-        long count = Integer.toUnsignedLong(file.get(I32, 8));
+        long count = file.get(I32, 8);
         long width = version == 1 ? Short.BYTES : Integer.BYTES;
         if (HEADER_BYTES + count * width != bytes) {
             throw new IOException(path + ": the header says " + count + " tokens of " + width + " bytes ("

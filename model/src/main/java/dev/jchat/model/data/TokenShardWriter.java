@@ -40,9 +40,9 @@ public final class TokenShardWriter implements Closeable {
 
     /** A writer for ids {@code 0 .. vocabSize-1}; {@code split} names the shards, e.g. "train" or "val". */
     public TokenShardWriter(Path dir, String split, int vocabSize, long tokensPerShard) {
-        if (vocabSize < 1 || tokensPerShard < 1 || tokensPerShard > 0xFFFF_FFFFL) {
-            throw new IllegalArgumentException("vocabSize must be positive and tokensPerShard in 1..2^32-1 (the "
-                    + "header holds the count as a uint32), got " + vocabSize + ", " + tokensPerShard);
+        if (vocabSize < 1 || tokensPerShard < 1 || tokensPerShard > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("vocabSize must be positive and tokensPerShard in 1.." + Integer.MAX_VALUE
+                    + " (llm.c reads the count as an int32), got " + vocabSize + ", " + tokensPerShard);
         }
         this.dir = dir;
         this.split = split;
