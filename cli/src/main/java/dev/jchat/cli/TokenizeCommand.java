@@ -17,7 +17,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -77,7 +76,7 @@ final class TokenizeCommand implements Callable<Integer> {
         List<Path> files = inputFiles();
         Tokenizer tok = Tokenizer.load(tokenizer);
         int bos = bosId(tok);
-        String sha256 = tokenizerSha256(tokenizer);
+        String sha256 = TokenizerFiles.sha256(tokenizer);
         int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (workers < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, got " + workers);
@@ -316,7 +315,8 @@ final class TokenizeCommand implements Callable<Integer> {
 
     /**
      * Where a text falls in [0, 1): the first 8 bytes of the SHA-256 of its UTF-8, big-endian, top 53 bits
-     * (a double's precision). In Python: {@code int.from_bytes(sha256(text.encode()).digest()[:8], "big") >> 11) / 2**53}.
+     * (a double's precision). In Python:
+     * {@code (int.from_bytes(sha256(text.encode()).digest()[:8], "big") >> 11) / 2**53}.
      */
     static double rank(byte[] utf8) {
         byte[] digest = sha256().digest(utf8);
@@ -345,19 +345,6 @@ final class TokenizeCommand implements Callable<Integer> {
         }
         throw new IllegalArgumentException("tokenizer " + tok.name() + " has neither " + SpecialTokens.BOS
                 + " nor <|endoftext|> to start documents with; its special tokens: " + tok.specialTokens().keySet());
-    }
-
-    /**
-     * SHA-256 (hex) of the file a {@code --tokenizer} argument loads; null for a built-in encoding, which its
-     * name identifies. What meta.json records, and what a later stage compares with its own tokenizer.
-     */
-    static String tokenizerSha256(String tokenizer) throws IOException {
-        Path path = Path.of(tokenizer);
-        if (!Files.exists(path)) {
-            return null;
-        }
-        Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
-        return HexFormat.of().formatHex(sha256().digest(Files.readAllBytes(file)));
     }
 
     /**
