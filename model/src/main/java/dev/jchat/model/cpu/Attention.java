@@ -6,6 +6,7 @@ import static dev.jchat.model.cpu.Vectors.LANES;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Causal grouped-query self-attention, flash-attention style: no [t, t] score matrix exists. Each query row walks its
@@ -17,16 +18,23 @@ import jdk.incubator.vector.FloatVector;
  * <p>Layout: qkv [b, t, (heads + 2·kvHeads)·headDim], each row the query heads, then the key heads, then the value
  * heads; out [b, t, heads·headDim]; lse [b, heads, t]. Query head h reads kv head h / (heads / kvHeads).
  *
- * <p>Scores are vectorised across keys, not across the head dimension, which needs no horizontal sums: each task first
- * transposes its key (and, in the backward, value) head into kT [headDim, tp] (tp = t rounded up to the vector
- * length, padding zeroed), so that the scores of LANES consecutive keys are one FMA chain over d. Work is handed out
- * dynamically, one (batch, head) pair at a time in the forward and one (batch, kv head) pair in the backward, where the
- * pair owns its key and value gradients outright (all query heads of a group add into them) and so needs no locks.
+ * <p>Scores are vectorised across keys, not across the head dimension, so they need no horizontal sums: each task
+ * first transposes its key (and, in the backward, value) head into kT [headDim, tp] (tp = t rounded up to whole tiles,
+ * padding zeroed), and the scores of a tile are four independent FMA chains over d. Products with values and
+ * gradients ({@link #accumulate}) keep four vectors of the head dimension in registers across the keys. The backward
+ * takes {@link #BLOCK} query rows at a time, so that each key's dk and dv rows are summed over the block in registers
+ * rather than updated once per query row.
+ *
+ * <p>Work is handed out dynamically: one (batch, head) pair at a time in the forward, one (batch, kv head) pair in the
+ * backward, where the pair owns its key and value gradients outright (every query head of the group adds into them)
+ * and so needs no locks. The order of every sum is fixed, so results do not depend on scheduling.
  */
 final class Attention {
 
-    /** Keys per tile: four vectors, so the score kernel keeps four accumulators in flight. */
+    /** Keys per tile: four vectors. */
     static final int TILE = 4 * LANES;
+    /** Query rows per block in the backward; divides TILE, so a block never straddles a tile's diagonal. */
+    static final int BLOCK = 16;
 
     private final Parallel pool;
     private final Scratch[] scratch;
@@ -39,8 +47,10 @@ final class Attention {
         float[] dk = new float[0];
         float[] dv = new float[0];
         float[] acc = new float[0];
-        final float[] s = new float[TILE];
-        final float[] dp = new float[TILE];
+        /** [BLOCK, TILE] probabilities and score gradients of the current rows and tile. */
+        final float[] p = new float[BLOCK * TILE];
+        final float[] ds = new float[BLOCK * TILE];
+        final float[] dSum = new float[BLOCK];
         final float[] lanes = new float[LANES];
 
         void ensure(int t, int tp, int headDim, boolean backward) {
@@ -54,8 +64,8 @@ final class Attention {
                 dk = new float[t * headDim];
                 dv = new float[t * headDim];
             }
-            if (acc.length < headDim) {
-                acc = new float[headDim];
+            if (acc.length < BLOCK * headDim) {
+                acc = new float[BLOCK * headDim];
             }
         }
     }
@@ -76,7 +86,7 @@ final class Attention {
     void forward(float[] out, int outOff, float[] lse, int lseOff, float[] qkv, int qkvOff, int b, int t, int heads,
                  int kvHeads, int headDim) {
         int rowStride = (heads + 2 * kvHeads) * headDim;
-        int tp = roundUp(t);
+        int tp = paddedLength(t);
         float scale = (float) (1 / Math.sqrt(headDim));
         for (Scratch s : scratch) {
             s.ensure(t, tp, headDim, false);
@@ -89,7 +99,7 @@ final class Attention {
             int vCol = (heads + kvHeads + kh) * headDim;
             transpose(qkv, base + (heads + kh) * headDim, rowStride, t, headDim, sc.kT, tp);
             float[] acc = sc.acc;
-            float[] p = sc.s;
+            float[] p = sc.p;
             for (int i = 0; i < t; i++) {
                 int q = base + i * rowStride + h * headDim;
                 float m = Float.NEGATIVE_INFINITY;
@@ -97,29 +107,24 @@ final class Attention {
                 Arrays.fill(acc, 0, headDim, 0f);
                 for (int j0 = 0; j0 <= i; j0 += TILE) {
                     int len = Math.min(TILE, i + 1 - j0);
-                    int vectors = scores(p, qkv, q, sc.kT, tp, j0, len, headDim, scale);
-                    float tileMax = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j < len; j++) {
-                        tileMax = Math.max(tileMax, p[j]);
-                    }
-                    float mNew = Math.max(m, tileMax);
+                    scores(p, 0, qkv, q, sc.kT, tp, j0, headDim, scale);
+                    Arrays.fill(p, len, TILE, Float.NEGATIVE_INFINITY);
+                    float mNew = Math.max(m, tileMax(p));
                     float alpha = Vectors.exp(m - mNew);
                     if (alpha != 1f) {
                         Vectors.scaleRow(acc, 0, headDim, alpha);
                     }
-                    // p_j = e^(s_j − m_new); the padding lanes hold −inf and give 0
+                    // p_j = e^(s_j − m_new); the masked keys hold −inf and give 0
                     FloatVector sum = FloatVector.zero(F);
-                    for (int v = 0; v < vectors; v++) {
-                        FloatVector e = Vectors.exp(FloatVector.fromArray(F, p, v * LANES).sub(mNew));
-                        e.intoArray(p, v * LANES);
+                    for (int v = 0; v < TILE; v += LANES) {
+                        FloatVector e = Vectors.exp(FloatVector.fromArray(F, p, v).sub(mNew));
+                        e.intoArray(p, v);
                         sum = sum.add(e);
                     }
                     l = l * alpha + Vectors.sum(sum, sc.lanes);
                     m = mNew;
                     // acc += Σ_j p_j·v_j
-                    for (int j = 0; j < len; j++) {
-                        Vectors.axpy(p[j], qkv, base + (j0 + j) * rowStride + vCol, acc, 0, headDim);
-                    }
+                    accumulate(acc, 0, p, 0, 1, len, qkv, base + j0 * rowStride + vCol, rowStride, headDim);
                 }
                 int o = outOff + (bi * t + i) * heads * headDim + h * headDim;
                 float inv = 1f / l;
@@ -134,8 +139,9 @@ final class Attention {
     void backward(float[] dqkv, int dqkvOff, float[] dout, int doutOff, float[] qkv, int qkvOff, float[] out,
                   int outOff, float[] lse, int lseOff, int b, int t, int heads, int kvHeads, int headDim) {
         int rowStride = (heads + 2 * kvHeads) * headDim;
+        int outStride = heads * headDim;
         int group = heads / kvHeads;
-        int tp = roundUp(t);
+        int tp = paddedLength(t);
         float scale = (float) (1 / Math.sqrt(headDim));
         for (Scratch s : scratch) {
             s.ensure(t, tp, headDim, true);
@@ -151,36 +157,54 @@ final class Attention {
             float[] dk = sc.dk;
             float[] dv = sc.dv;
             float[] dq = sc.acc;
-            float[] p = sc.s;
-            float[] ds = sc.dp;
+            float[] p = sc.p;
+            float[] ds = sc.ds;
             Arrays.fill(dk, 0, t * headDim, 0f);
             Arrays.fill(dv, 0, t * headDim, 0f);
             for (int h = kh * group; h < (kh + 1) * group; h++) {
-                for (int i = 0; i < t; i++) {
-                    int q = base + i * rowStride + h * headDim;
-                    int yRow = (bi * t + i) * heads * headDim + h * headDim;
-                    float logSum = lse[lseOff + (bi * heads + h) * t + i];
-                    float dSum = Vectors.dot(dout, doutOff + yRow, out, outOff + yRow, headDim, sc.lanes);
-                    Arrays.fill(dq, 0, headDim, 0f);
-                    for (int j0 = 0; j0 <= i; j0 += TILE) {
-                        int len = Math.min(TILE, i + 1 - j0);
-                        int vectors = scores(p, qkv, q, sc.kT, tp, j0, len, headDim, scale);
-                        scores(ds, dout, doutOff + yRow, sc.vT, tp, j0, len, headDim, 1f);
-                        // p_j = e^(s_j − lse_i); ∂L/∂(q·k_j) = p_j·(dp_j − D_i)·scale
-                        for (int v = 0; v < vectors; v++) {
-                            FloatVector pv = Vectors.exp(FloatVector.fromArray(F, p, v * LANES).sub(logSum));
-                            pv.intoArray(p, v * LANES);
-                            pv.mul(FloatVector.fromArray(F, ds, v * LANES).sub(dSum)).mul(scale)
-                                    .intoArray(ds, v * LANES);
+                int qCol = h * headDim;
+                for (int i0 = 0; i0 < t; i0 += BLOCK) {
+                    int rows = Math.min(BLOCK, t - i0);
+                    int y0 = doutOff + (bi * t + i0) * outStride + qCol;
+                    for (int r = 0; r < rows; r++) {
+                        int y = y0 + r * outStride;
+                        sc.dSum[r] = Vectors.dot(dout, y, out, outOff + (y - doutOff), headDim, sc.lanes);
+                    }
+                    Arrays.fill(dq, 0, rows * headDim, 0f);
+                    for (int j0 = 0; j0 < i0 + rows; j0 += TILE) {
+                        int len = Math.min(TILE, i0 + rows - j0);
+                        for (int r = 0; r < rows; r++) {
+                            int i = i0 + r;
+                            float logSum = lse[lseOff + (bi * heads + h) * t + i];
+                            scores(p, r * TILE, qkv, base + i * rowStride + qCol, sc.kT, tp, j0, headDim, scale);
+                            scores(ds, r * TILE, dout, y0 + r * outStride, sc.vT, tp, j0, headDim, 1f);
+                            // p_j = e^(s_j − lse_i); ∂L/∂(q·k_j) = p_j·(dp_j − D_i)·scale; keys past i masked to 0
+                            for (int v = 0; v < TILE; v += LANES) {
+                                int at = r * TILE + v;
+                                FloatVector pv = Vectors.exp(FloatVector.fromArray(F, p, at).sub(logSum));
+                                pv.intoArray(p, at);
+                                pv.mul(FloatVector.fromArray(F, ds, at).sub(sc.dSum[r])).mul(scale).intoArray(ds, at);
+                            }
+                            int visible = Math.max(0, Math.min(TILE, i + 1 - j0));
+                            Arrays.fill(p, r * TILE + visible, (r + 1) * TILE, 0f);
+                            Arrays.fill(ds, r * TILE + visible, (r + 1) * TILE, 0f);
                         }
+                        // dq[r] += Σ_j ds[r, j]·k_j
+                        for (int r = 0; r < rows; r++) {
+                            accumulate(dq, r * headDim, ds, r * TILE, 1, len, qkv, base + j0 * rowStride + kCol,
+                                    rowStride, headDim);
+                        }
+                        // dk_j += Σ_r ds[r, j]·q_r and dv_j += Σ_r p[r, j]·dout_r
                         for (int j = 0; j < len; j++) {
-                            int key = j0 + j;
-                            Vectors.axpy(ds[j], qkv, base + key * rowStride + kCol, dq, 0, headDim);
-                            Vectors.axpy(ds[j], qkv, q, dk, key * headDim, headDim);
-                            Vectors.axpy(p[j], dout, doutOff + yRow, dv, key * headDim, headDim);
+                            accumulate(dk, (j0 + j) * headDim, ds, j, TILE, rows, qkv, base + i0 * rowStride + qCol,
+                                    rowStride, headDim);
+                            accumulate(dv, (j0 + j) * headDim, p, j, TILE, rows, dout, y0, outStride, headDim);
                         }
                     }
-                    Vectors.axpy(1f, dq, 0, dqkv, dqkvOff + (q - qkvOff), headDim);
+                    for (int r = 0; r < rows; r++) {
+                        int row = dqkvOff + (base - qkvOff) + (i0 + r) * rowStride + qCol;
+                        Vectors.axpy(1f, dq, r * headDim, dqkv, row, headDim);
+                    }
                 }
             }
             for (int j = 0; j < t; j++) {
@@ -192,41 +216,119 @@ final class Attention {
     }
 
     /**
-     * s[j] = scale·Σ_d x[xOff + d]·kT[d, j0 + j] for j in [0, len), computed for whole vectors of keys (the padding
-     * of kT keeps the last one in bounds); the lanes past len are set to −inf. Returns the number of vectors.
+     * s[sOff + j] = scale·Σ_d x[xOff + d]·kT[d, j0 + j] for the TILE keys j of one tile (kT is padded to whole tiles,
+     * so the keys past t read zeros). Even and odd d go to separate accumulators: eight independent FMA chains, enough
+     * to cover the FMA latency.
      */
-    private static int scores(float[] s, float[] x, int xOff, float[] kT, int tp, int j0, int len, int headDim,
-                              float scale) {
-        int vectors = (len + LANES - 1) / LANES;
-        int v = 0;
-        if (vectors == 4) {
+    private static void scores(float[] s, int sOff, float[] x, int xOff, float[] kT, int tp, int j0, int headDim,
+                               float scale) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        int d = 0;
+        for (; d + 1 < headDim; d += 2) {
+            FloatVector xa = FloatVector.broadcast(F, x[xOff + d]);
+            FloatVector xb = FloatVector.broadcast(F, x[xOff + d + 1]);
+            int ra = d * tp + j0;
+            int rb = ra + tp;
+            a0 = xa.fma(FloatVector.fromArray(F, kT, ra), a0);
+            a1 = xa.fma(FloatVector.fromArray(F, kT, ra + LANES), a1);
+            a2 = xa.fma(FloatVector.fromArray(F, kT, ra + 2 * LANES), a2);
+            a3 = xa.fma(FloatVector.fromArray(F, kT, ra + 3 * LANES), a3);
+            b0 = xb.fma(FloatVector.fromArray(F, kT, rb), b0);
+            b1 = xb.fma(FloatVector.fromArray(F, kT, rb + LANES), b1);
+            b2 = xb.fma(FloatVector.fromArray(F, kT, rb + 2 * LANES), b2);
+            b3 = xb.fma(FloatVector.fromArray(F, kT, rb + 3 * LANES), b3);
+        }
+        if (d < headDim) {
+            FloatVector xa = FloatVector.broadcast(F, x[xOff + d]);
+            int ra = d * tp + j0;
+            a0 = xa.fma(FloatVector.fromArray(F, kT, ra), a0);
+            a1 = xa.fma(FloatVector.fromArray(F, kT, ra + LANES), a1);
+            a2 = xa.fma(FloatVector.fromArray(F, kT, ra + 2 * LANES), a2);
+            a3 = xa.fma(FloatVector.fromArray(F, kT, ra + 3 * LANES), a3);
+        }
+        a0.add(b0).mul(scale).intoArray(s, sOff);
+        a1.add(b1).mul(scale).intoArray(s, sOff + LANES);
+        a2.add(b2).mul(scale).intoArray(s, sOff + 2 * LANES);
+        a3.add(b3).mul(scale).intoArray(s, sOff + 3 * LANES);
+    }
+
+    private static float tileMax(float[] s) {
+        FloatVector m = FloatVector.fromArray(F, s, 0);
+        for (int v = LANES; v < TILE; v += LANES) {
+            m = m.max(FloatVector.fromArray(F, s, v));
+        }
+        // a max is exact in any order, so reduceLanes is deterministic here
+        return m.reduceLanes(VectorOperators.MAX);
+    }
+
+    /**
+     * acc[accOff + d] += Σ_{j < count} w[wOff + j·wStride]·b[bOff + j·bStride + d] for d in [0, n): a weighted sum of
+     * rows, four vectors of d at a time held in registers across all j, even and odd j in separate accumulators so
+     * that eight FMA chains are in flight.
+     */
+    private static void accumulate(float[] acc, int accOff, float[] w, int wOff, int wStride, int count, float[] b,
+                                   int bOff, int bStride, int n) {
+        int d = 0;
+        for (; d + 4 * LANES <= n; d += 4 * LANES) {
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = a0;
             FloatVector a2 = a0;
             FloatVector a3 = a0;
-            for (int d = 0; d < headDim; d++) {
-                FloatVector xd = FloatVector.broadcast(F, x[xOff + d]);
-                int row = d * tp + j0;
-                a0 = xd.fma(FloatVector.fromArray(F, kT, row), a0);
-                a1 = xd.fma(FloatVector.fromArray(F, kT, row + LANES), a1);
-                a2 = xd.fma(FloatVector.fromArray(F, kT, row + 2 * LANES), a2);
-                a3 = xd.fma(FloatVector.fromArray(F, kT, row + 3 * LANES), a3);
+            FloatVector c0 = a0;
+            FloatVector c1 = a0;
+            FloatVector c2 = a0;
+            FloatVector c3 = a0;
+            int j = 0;
+            for (; j + 1 < count; j += 2) {
+                FloatVector wa = FloatVector.broadcast(F, w[wOff + j * wStride]);
+                FloatVector wb = FloatVector.broadcast(F, w[wOff + (j + 1) * wStride]);
+                int ra = bOff + j * bStride + d;
+                int rb = ra + bStride;
+                a0 = wa.fma(FloatVector.fromArray(F, b, ra), a0);
+                a1 = wa.fma(FloatVector.fromArray(F, b, ra + LANES), a1);
+                a2 = wa.fma(FloatVector.fromArray(F, b, ra + 2 * LANES), a2);
+                a3 = wa.fma(FloatVector.fromArray(F, b, ra + 3 * LANES), a3);
+                c0 = wb.fma(FloatVector.fromArray(F, b, rb), c0);
+                c1 = wb.fma(FloatVector.fromArray(F, b, rb + LANES), c1);
+                c2 = wb.fma(FloatVector.fromArray(F, b, rb + 2 * LANES), c2);
+                c3 = wb.fma(FloatVector.fromArray(F, b, rb + 3 * LANES), c3);
             }
-            a0.mul(scale).intoArray(s, 0);
-            a1.mul(scale).intoArray(s, LANES);
-            a2.mul(scale).intoArray(s, 2 * LANES);
-            a3.mul(scale).intoArray(s, 3 * LANES);
-            v = 4;
-        }
-        for (; v < vectors; v++) {
-            FloatVector a = FloatVector.zero(F);
-            for (int d = 0; d < headDim; d++) {
-                a = FloatVector.broadcast(F, x[xOff + d]).fma(FloatVector.fromArray(F, kT, d * tp + j0 + v * LANES), a);
+            if (j < count) {
+                FloatVector wa = FloatVector.broadcast(F, w[wOff + j * wStride]);
+                int ra = bOff + j * bStride + d;
+                a0 = wa.fma(FloatVector.fromArray(F, b, ra), a0);
+                a1 = wa.fma(FloatVector.fromArray(F, b, ra + LANES), a1);
+                a2 = wa.fma(FloatVector.fromArray(F, b, ra + 2 * LANES), a2);
+                a3 = wa.fma(FloatVector.fromArray(F, b, ra + 3 * LANES), a3);
             }
-            a.mul(scale).intoArray(s, v * LANES);
+            int at = accOff + d;
+            a0.add(c0).add(FloatVector.fromArray(F, acc, at)).intoArray(acc, at);
+            a1.add(c1).add(FloatVector.fromArray(F, acc, at + LANES)).intoArray(acc, at + LANES);
+            a2.add(c2).add(FloatVector.fromArray(F, acc, at + 2 * LANES)).intoArray(acc, at + 2 * LANES);
+            a3.add(c3).add(FloatVector.fromArray(F, acc, at + 3 * LANES)).intoArray(acc, at + 3 * LANES);
         }
-        Arrays.fill(s, len, vectors * LANES, Float.NEGATIVE_INFINITY);
-        return vectors;
+        for (; d + LANES <= n; d += LANES) {
+            FloatVector a = FloatVector.fromArray(F, acc, accOff + d);
+            for (int j = 0; j < count; j++) {
+                a = FloatVector.broadcast(F, w[wOff + j * wStride])
+                        .fma(FloatVector.fromArray(F, b, bOff + j * bStride + d), a);
+            }
+            a.intoArray(acc, accOff + d);
+        }
+        for (; d < n; d++) {
+            float sum = acc[accOff + d];
+            for (int j = 0; j < count; j++) {
+                sum += w[wOff + j * wStride] * b[bOff + j * bStride + d];
+            }
+            acc[accOff + d] = sum;
+        }
     }
 
     /** dst[d, j] = src[srcOff + j·rowStride + d] for j < t; columns t..tp−1 zeroed. dst is [headDim, tp]. */
@@ -258,7 +360,11 @@ final class Attention {
         });
     }
 
-    private static int roundUp(int t) {
-        return (t + LANES - 1) / LANES * LANES;
+    /**
+     * The row length of kT: t rounded up to whole tiles, plus one vector so that the rows are not a power of two
+     * apart (which would map every row of a tile to the same few L1 sets).
+     */
+    private static int paddedLength(int t) {
+        return (t + TILE - 1) / TILE * TILE + LANES;
     }
 }

@@ -116,14 +116,18 @@ final class Vectors {
         return sum;
     }
 
-    /** The sum of v's lanes in lane order (deterministic, unlike reduceLanes(ADD)); {@code lanes} is LANES long. */
+    /**
+     * The sum of v's lanes as a fixed pairwise tree (deterministic, unlike reduceLanes(ADD), and short in latency);
+     * {@code lanes} is scratch of LANES floats.
+     */
     static float sum(FloatVector v, float[] lanes) {
         v.intoArray(lanes, 0);
-        float s = 0;
-        for (int i = 0; i < LANES; i++) {
-            s += lanes[i];
+        for (int width = LANES / 2; width > 0; width /= 2) {
+            for (int i = 0; i < width; i++) {
+                lanes[i] += lanes[i + width];
+            }
         }
-        return s;
+        return lanes[0];
     }
 
     /** Σ a[ao + i]·b[bo + i] for i in [0, n), vectorised, in a fixed order. */
