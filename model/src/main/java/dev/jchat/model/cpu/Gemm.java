@@ -18,6 +18,17 @@ final class Gemm {
     static final int KC = 256;
     static final int MC = 144;
     static final int NC = 2048;
+    /** Side of the transposed tiles in packing. */
+    static final int T = 16;
+
+    private static final FloatVector LO8 = selector(8, false);
+    private static final FloatVector HI8 = selector(8, true);
+    private static final FloatVector LO4 = selector(4, false);
+    private static final FloatVector HI4 = selector(4, true);
+    private static final FloatVector LO2 = selector(2, false);
+    private static final FloatVector HI2 = selector(2, true);
+    private static final FloatVector LO1 = selector(1, false);
+    private static final FloatVector HI1 = selector(1, true);
 
     private Gemm() {}
 
@@ -75,12 +86,12 @@ final class Gemm {
                               float[] b, int bOff, int ldb, boolean bT,
                               float[] c, int cOff, int ldc) {
         int kBlocks = (k + KC - 1) / KC;
+        int kcStep = ((k + kBlocks - 1) / kBlocks + T - 1) / T * T;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
-            for (int kb = 0; kb < kBlocks; kb++) {
-                int pc = (int) ((long) k * kb / kBlocks);
-                int kc = (int) ((long) k * (kb + 1) / kBlocks) - pc;
-                boolean add = accumulate || kb > 0;
+            for (int pc = 0; pc < k; pc += kcStep) {
+                int kc = Math.min(kcStep, k - pc);
+                boolean add = accumulate || pc > 0;
                 if (bT) {
                     packBTransposed(b, bOff, ldb, pc, kc, jc, nc, s.b);
                 } else {
@@ -98,7 +109,7 @@ final class Gemm {
                         int bp = jr * kc;
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mrv = Math.min(MR, mc - ir);
-                            int ap = ir * kc;
+                            int ap = ir * KC;
                             int co = cOff + (ic + ir) * ldc + jc + jr;
                             if (mrv == MR && nrv == NR) {
                                 kernel(kc, s.a, ap, s.b, bp, c, co, ldc, add);
@@ -118,41 +129,31 @@ final class Gemm {
         }
     }
 
-    /** A rows [i, i+mc) × columns [p0, p0+kc) from row-major A into MR-row panels, each kc × MR, zero-padded. */
+    /**
+     * A rows [i, i+mc) × columns [p0, p0+kc) from row-major A into row panels: row r at {@code dst[r * KC]}, rows
+     * past mc up to the next multiple of MR zeroed.
+     */
     private static void packA(float[] a, int aOff, int lda, int i, int mc, int p0, int kc, float[] dst) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int base = ir * kc;
-            int h = Math.min(MR, mc - ir);
-            for (int r = 0; r < h; r++) {
-                int src = aOff + (i + ir + r) * lda + p0;
-                int d = base + r;
-                for (int p = 0; p < kc; p++) {
-                    dst[d + p * MR] = a[src + p];
-                }
-            }
-            for (int r = h; r < MR; r++) {
-                for (int p = 0; p < kc; p++) {
-                    dst[base + p * MR + r] = 0f;
-                }
-            }
+        for (int r = 0; r < mc; r++) {
+            System.arraycopy(a, aOff + (i + r) * lda + p0, dst, r * KC, kc);
         }
+        zeroRows(dst, mc, kc);
     }
 
-    /** The same panels from A stored transposed (A[i][p] at {@code aOff + p*lda + i}): contiguous copies. */
+    /** The same from A stored transposed (A[i][p] at {@code aOff + p*lda + i}): transposed 16 × 16 tiles. */
     private static void packATransposed(float[] a, int aOff, int lda, int i, int mc, int p0, int kc, float[] dst) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int base = ir * kc;
-            int h = Math.min(MR, mc - ir);
-            for (int p = 0; p < kc; p++) {
-                int src = aOff + (p0 + p) * lda + i + ir;
-                int d = base + p * MR;
-                for (int r = 0; r < h; r++) {
-                    dst[d + r] = a[src + r];
-                }
-                for (int r = h; r < MR; r++) {
-                    dst[d + r] = 0f;
-                }
+        for (int p = 0; p < kc; p += T) {
+            int rows = Math.min(T, kc - p);
+            for (int r = 0; r < mc; r += T) {
+                transpose(a, aOff + (p0 + p) * lda + i + r, lda, rows, Math.min(T, mc - r), dst, r * KC + p, KC, T);
             }
+        }
+        zeroRows(dst, mc, kc);
+    }
+
+    private static void zeroRows(float[] dst, int mc, int kc) {
+        for (int r = mc; r % MR != 0; r++) {
+            Arrays.fill(dst, r * KC, r * KC + kc, 0f);
         }
     }
 
@@ -183,20 +184,141 @@ final class Gemm {
     private static void packBTransposed(float[] b, int bOff, int ldb, int p0, int kc, int j, int nc, float[] dst) {
         for (int jr = 0; jr < nc; jr += NR) {
             int base = jr * kc;
-            int w = Math.min(NR, nc - jr);
-            for (int jj = 0; jj < w; jj++) {
-                int src = bOff + (j + jr + jj) * ldb + p0;
-                int d = base + jj;
-                for (int p = 0; p < kc; p++) {
-                    dst[d + p * NR] = b[src + p];
-                }
-            }
-            for (int jj = w; jj < NR; jj++) {
-                for (int p = 0; p < kc; p++) {
-                    dst[base + p * NR + jj] = 0f;
+            for (int h = 0; h < NR; h += T) {
+                int rows = Math.max(0, Math.min(T, nc - jr - h));
+                for (int p = 0; p < kc; p += T) {
+                    transpose(b, bOff + (j + jr + h) * ldb + p0 + p, ldb, rows, Math.min(T, kc - p),
+                            dst, base + p * NR + h, NR, Math.min(T, NR));
                 }
             }
         }
+    }
+
+    /**
+     * Writes the transpose of a rows × cols tile of {@code src} (row stride {@code lds}) as cols rows of
+     * {@code lanes} floats (row stride {@code ldd}), lanes past {@code rows} zero. Full tiles of a 16-lane species
+     * take {@link #transpose16}.
+     */
+    private static void transpose(float[] src, int so, int lds, int rows, int cols, float[] dst, int dOff, int ldd,
+                                  int lanes) {
+        if (L == T && rows == T && cols == T) {
+            transpose16(src, so, lds, dst, dOff, ldd);
+            return;
+        }
+        for (int c = 0; c < cols; c++) {
+            int d = dOff + c * ldd;
+            for (int r = 0; r < rows; r++) {
+                dst[d + r] = src[so + r * lds + c];
+            }
+            for (int r = rows; r < lanes; r++) {
+                dst[d + r] = 0f;
+            }
+        }
+    }
+
+    /**
+     * 16 × 16 transpose in registers: four rounds of two-source lane selects (vpermt2ps), round s swapping the
+     * off-diagonal 2^(3-s)-blocks of every pair of rows. 64 permutes per 256 floats, against one scalar load and
+     * store per float: packing a weight transposed then costs a few percent of the GEMM instead of a quarter of it
+     * at the LM head's 128-row chunks.
+     */
+    private static void transpose16(float[] s, int so, int ls, float[] d, int dOff, int ld) {
+        FloatVector r0 = FloatVector.fromArray(SP, s, so);
+        FloatVector r1 = FloatVector.fromArray(SP, s, so + ls);
+        FloatVector r2 = FloatVector.fromArray(SP, s, so + 2 * ls);
+        FloatVector r3 = FloatVector.fromArray(SP, s, so + 3 * ls);
+        FloatVector r4 = FloatVector.fromArray(SP, s, so + 4 * ls);
+        FloatVector r5 = FloatVector.fromArray(SP, s, so + 5 * ls);
+        FloatVector r6 = FloatVector.fromArray(SP, s, so + 6 * ls);
+        FloatVector r7 = FloatVector.fromArray(SP, s, so + 7 * ls);
+        FloatVector r8 = FloatVector.fromArray(SP, s, so + 8 * ls);
+        FloatVector r9 = FloatVector.fromArray(SP, s, so + 9 * ls);
+        FloatVector ra = FloatVector.fromArray(SP, s, so + 10 * ls);
+        FloatVector rb = FloatVector.fromArray(SP, s, so + 11 * ls);
+        FloatVector rc = FloatVector.fromArray(SP, s, so + 12 * ls);
+        FloatVector rd = FloatVector.fromArray(SP, s, so + 13 * ls);
+        FloatVector re = FloatVector.fromArray(SP, s, so + 14 * ls);
+        FloatVector rf = FloatVector.fromArray(SP, s, so + 15 * ls);
+        FloatVector t0 = LO8.selectFrom(r0, r8);
+        FloatVector t8 = HI8.selectFrom(r0, r8);
+        FloatVector t1 = LO8.selectFrom(r1, r9);
+        FloatVector t9 = HI8.selectFrom(r1, r9);
+        FloatVector t2 = LO8.selectFrom(r2, ra);
+        FloatVector ta = HI8.selectFrom(r2, ra);
+        FloatVector t3 = LO8.selectFrom(r3, rb);
+        FloatVector tb = HI8.selectFrom(r3, rb);
+        FloatVector t4 = LO8.selectFrom(r4, rc);
+        FloatVector tc = HI8.selectFrom(r4, rc);
+        FloatVector t5 = LO8.selectFrom(r5, rd);
+        FloatVector td = HI8.selectFrom(r5, rd);
+        FloatVector t6 = LO8.selectFrom(r6, re);
+        FloatVector te = HI8.selectFrom(r6, re);
+        FloatVector t7 = LO8.selectFrom(r7, rf);
+        FloatVector tf = HI8.selectFrom(r7, rf);
+        r0 = LO4.selectFrom(t0, t4);
+        r4 = HI4.selectFrom(t0, t4);
+        r1 = LO4.selectFrom(t1, t5);
+        r5 = HI4.selectFrom(t1, t5);
+        r2 = LO4.selectFrom(t2, t6);
+        r6 = HI4.selectFrom(t2, t6);
+        r3 = LO4.selectFrom(t3, t7);
+        r7 = HI4.selectFrom(t3, t7);
+        r8 = LO4.selectFrom(t8, tc);
+        rc = HI4.selectFrom(t8, tc);
+        r9 = LO4.selectFrom(t9, td);
+        rd = HI4.selectFrom(t9, td);
+        ra = LO4.selectFrom(ta, te);
+        re = HI4.selectFrom(ta, te);
+        rb = LO4.selectFrom(tb, tf);
+        rf = HI4.selectFrom(tb, tf);
+        t0 = LO2.selectFrom(r0, r2);
+        t2 = HI2.selectFrom(r0, r2);
+        t1 = LO2.selectFrom(r1, r3);
+        t3 = HI2.selectFrom(r1, r3);
+        t4 = LO2.selectFrom(r4, r6);
+        t6 = HI2.selectFrom(r4, r6);
+        t5 = LO2.selectFrom(r5, r7);
+        t7 = HI2.selectFrom(r5, r7);
+        t8 = LO2.selectFrom(r8, ra);
+        ta = HI2.selectFrom(r8, ra);
+        t9 = LO2.selectFrom(r9, rb);
+        tb = HI2.selectFrom(r9, rb);
+        tc = LO2.selectFrom(rc, re);
+        te = HI2.selectFrom(rc, re);
+        td = LO2.selectFrom(rd, rf);
+        tf = HI2.selectFrom(rd, rf);
+        LO1.selectFrom(t0, t1).intoArray(d, dOff);
+        HI1.selectFrom(t0, t1).intoArray(d, dOff + ld);
+        LO1.selectFrom(t2, t3).intoArray(d, dOff + 2 * ld);
+        HI1.selectFrom(t2, t3).intoArray(d, dOff + 3 * ld);
+        LO1.selectFrom(t4, t5).intoArray(d, dOff + 4 * ld);
+        HI1.selectFrom(t4, t5).intoArray(d, dOff + 5 * ld);
+        LO1.selectFrom(t6, t7).intoArray(d, dOff + 6 * ld);
+        HI1.selectFrom(t6, t7).intoArray(d, dOff + 7 * ld);
+        LO1.selectFrom(t8, t9).intoArray(d, dOff + 8 * ld);
+        HI1.selectFrom(t8, t9).intoArray(d, dOff + 9 * ld);
+        LO1.selectFrom(ta, tb).intoArray(d, dOff + 10 * ld);
+        HI1.selectFrom(ta, tb).intoArray(d, dOff + 11 * ld);
+        LO1.selectFrom(tc, td).intoArray(d, dOff + 12 * ld);
+        HI1.selectFrom(tc, td).intoArray(d, dOff + 13 * ld);
+        LO1.selectFrom(te, tf).intoArray(d, dOff + 14 * ld);
+        HI1.selectFrom(te, tf).intoArray(d, dOff + 15 * ld);
+    }
+
+    /**
+     * Lane indexes of one transpose round with block size h: the low result takes, in every group of 2h lanes, the
+     * first h lanes of the first row and then the first h of the second (index + 16); the high result the second h
+     * of each.
+     */
+    private static FloatVector selector(int h, boolean high) {
+        float[] index = new float[L];
+        for (int lane = 0; lane < Math.min(L, T); lane++) {
+            int group = lane / (2 * h) * 2 * h;
+            int pos = lane % (2 * h);
+            int from = high ? h : 0;
+            index[lane] = pos < h ? group + from + pos : T + group + from + pos - h;
+        }
+        return FloatVector.fromArray(SP, index, 0);
     }
 
     /** C[MR, NR] (+)= Ap[kc, MR]ᵀ-panel · Bp[kc, NR]-panel: 24 accumulators, two B vectors, one broadcast. */
@@ -221,40 +343,40 @@ final class Gemm {
             x = FloatVector.broadcast(SP, ap[aOff]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(SP, ap[aOff + 1]);
+            x = FloatVector.broadcast(SP, ap[aOff + 1 * KC]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(SP, ap[aOff + 2]);
+            x = FloatVector.broadcast(SP, ap[aOff + 2 * KC]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(SP, ap[aOff + 3]);
+            x = FloatVector.broadcast(SP, ap[aOff + 3 * KC]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(SP, ap[aOff + 4]);
+            x = FloatVector.broadcast(SP, ap[aOff + 4 * KC]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(SP, ap[aOff + 5]);
+            x = FloatVector.broadcast(SP, ap[aOff + 5 * KC]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(SP, ap[aOff + 6]);
+            x = FloatVector.broadcast(SP, ap[aOff + 6 * KC]);
             c60 = x.fma(b0, c60);
             c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(SP, ap[aOff + 7]);
+            x = FloatVector.broadcast(SP, ap[aOff + 7 * KC]);
             c70 = x.fma(b0, c70);
             c71 = x.fma(b1, c71);
-            x = FloatVector.broadcast(SP, ap[aOff + 8]);
+            x = FloatVector.broadcast(SP, ap[aOff + 8 * KC]);
             c80 = x.fma(b0, c80);
             c81 = x.fma(b1, c81);
-            x = FloatVector.broadcast(SP, ap[aOff + 9]);
+            x = FloatVector.broadcast(SP, ap[aOff + 9 * KC]);
             c90 = x.fma(b0, c90);
             c91 = x.fma(b1, c91);
-            x = FloatVector.broadcast(SP, ap[aOff + 10]);
+            x = FloatVector.broadcast(SP, ap[aOff + 10 * KC]);
             ca0 = x.fma(b0, ca0);
             ca1 = x.fma(b1, ca1);
-            x = FloatVector.broadcast(SP, ap[aOff + 11]);
+            x = FloatVector.broadcast(SP, ap[aOff + 11 * KC]);
             cb0 = x.fma(b0, cb0);
             cb1 = x.fma(b1, cb1);
-            aOff += MR;
+            aOff++;
             bOff += NR;
         }
         int o0 = cOff;
