@@ -73,6 +73,10 @@ final class TokenizeCommand implements Callable<Integer> {
         if (!(valFraction >= 0 && valFraction <= 1)) {
             throw new IllegalArgumentException("--val-fraction must be between 0 and 1, got " + valFraction);
         }
+        if (shardTokens < 1 || shardTokens > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("--shard-tokens must be between 1 and " + Integer.MAX_VALUE
+                    + " (llm.c's header holds the count as an int32), got " + shardTokens);
+        }
         List<Path> files = inputFiles();
         Tokenizer tok = Tokenizer.load(tokenizer);
         int bos = bosId(tok);
@@ -134,6 +138,8 @@ final class TokenizeCommand implements Callable<Integer> {
         private final int maxInFlight;
         private final TokenShardWriter train;
         private final TokenShardWriter val;
+        private final ProgressBar bar;
+        private final long totalBytes;
         private final ArrayDeque<Future<List<Encoded>>> inFlight = new ArrayDeque<>();
         private final StepStats readStats = new StepStats("read");
         private final Map<String, Long> skipped = new TreeMap<>();
@@ -150,8 +156,6 @@ final class TokenizeCommand implements Callable<Integer> {
         private Encoded held;
         private TokenShards.Split trainSplit;
         private TokenShards.Split valSplit;
-        private final ProgressBar bar;
-        private final long totalBytes;
         /** Bytes of the input files read to the end, and of the one being read, which counts as done by its text. */
         private long filesDone;
         private long fileSize;

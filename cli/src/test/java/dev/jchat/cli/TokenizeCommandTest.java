@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jchat.data.Document;
+import dev.jchat.data.io.DocumentWriter;
 import dev.jchat.model.data.Batch;
 import dev.jchat.model.data.TokenShards;
 import dev.jchat.model.data.TrainWindows;
@@ -260,14 +262,28 @@ class TokenizeCommandTest {
     }
 
     @Test
-    void aDataRunDirectoryMeansItsDocuments(@TempDir Path dir) throws Exception {
+    void aDataRunDirectoryMeansItsDocumentsInEitherOfItsFormats(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("data");
         Files.createDirectories(data.resolve("documents"));
-        Files.copy(jsonl, data.resolve("documents").resolve("00000.jsonl"));
+        // what jchat data writes: zstd JSONL and Parquet shards of FineWeb rows, beside its stats
+        for (DocumentWriter.Format format : DocumentWriter.Format.values()) {
+            try (DocumentWriter writer = format.create(data.resolve("documents").resolve(format + format.extension()))) {
+                for (int d = 0; d < documents.size(); d++) {
+                    writer.write(new Document(documents.get(d), format + "-" + d));
+                }
+            }
+        }
         Files.writeString(data.resolve("stats.json"), "[{\"name\": \"not a document\"}]");
-        CliTest.Run run = tokenize(dir.resolve("tokens"), "--input", data.toString());
+        Path out = dir.resolve("tokens");
+        CliTest.Run run = tokenize(out, "--input", data.toString());
         assertEquals(0, run.exitCode(), run.stderr());
-        assertTrue(run.out().contains("60 documents from 1 file(s)"), run.out());
+        assertTrue(run.out().contains("120 documents from 2 file(s)"), run.out());
+        assertTrue(run.out().contains("skipped: nothing"), run.out());
+        var both = new ArrayList<>(documents);
+        both.addAll(documents);
+        var tokenized = new ArrayList<>(split(out, "train", tokenizer, tokenizer.specialId("<|bos|>")));
+        tokenized.addAll(split(out, "val", tokenizer, tokenizer.specialId("<|bos|>")));
+        assertEquals(both.stream().sorted().toList(), tokenized.stream().sorted().toList());
     }
 
     private static CliTest.Run tokenize(Path out, String... options) {
