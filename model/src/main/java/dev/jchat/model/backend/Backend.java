@@ -10,6 +10,12 @@ package dev.jchat.model.backend;
  * {@code [out_features, in_features]}. Every backward call <em>accumulates</em> ({@code +=}) into its gradient
  * outputs, as llm.c does, so a residual stream's gradient needs no extra adds; callers zero gradients with
  * {@link #fill}.
+ *
+ * <p>Arguments are checked before any memory is touched ({@link Shapes}): a tensor view shorter than its shape needs,
+ * a token or target id outside the vocabulary, or a tensor of another backend throws {@link IllegalArgumentException}
+ * naming the argument (and, for ids, the row), and leaves every output unchanged. A view longer than the shape needs
+ * is allowed, so buffers sized for the longest sequence serve shorter ones. A backend serves one calling thread at a
+ * time; its kernels parallelise internally.
  */
 public interface Backend extends AutoCloseable {
 
@@ -32,7 +38,7 @@ public interface Backend extends AutoCloseable {
     /** {@code acc += x} (same size): the residual connection. */
     void add(Tensor acc, Tensor x);
 
-    /** {@code out[i, :] = table[tokens[i], :]}; out [n, c], table [vocab, c]. */
+    /** {@code out[i, :] = table[tokens[i], :]}; out [n, c], table [vocab, c] with vocab = table.size() / c. */
     void embedding(Tensor out, Tensor table, int[] tokens, int n, int c);
 
     /** {@code dtable[tokens[i], :] += dout[i, :]}. */
@@ -57,7 +63,8 @@ public interface Backend extends AutoCloseable {
      * Rotary embedding in place, HF {@code rotate_half} convention (dimension i pairs with i + headDim/2). {@code x} is
      * [b, t, rowStride]; the first {@code heads} heads of each row (of {@code headDim} each) are rotated by the angle of
      * position {@code pos0 + t}: {@code cos}, {@code sin} are [maxPositions, headDim/2]. {@code inverse} rotates back,
-     * which is the backward pass (the rotation is orthogonal).
+     * which is the backward pass (the rotation is orthogonal). {@code headDim} must be even and the tables must hold at
+     * least {@code pos0 + t} positions.
      */
     void rope(Tensor x, Tensor cos, Tensor sin, int b, int t, int rowStride, int heads, int headDim, int pos0,
               boolean inverse);
@@ -85,7 +92,8 @@ public interface Backend extends AutoCloseable {
      * buffer exists. Returns the sum over rows with {@code targets[i] >= 0} of {@code -log softmax(x[i]·headᵀ)[targets[i]]}
      * (rows with a negative target are ignored: masked tokens). {@code rowLosses}, when not null, receives each row's
      * loss (0 for masked rows). When {@code dx} is not null, also {@code dx += gradScale · ∂sum/∂x} and
-     * {@code dhead += gradScale · ∂sum/∂head}. x [n, c], head [vocab, c].
+     * {@code dhead += gradScale · ∂sum/∂head} ({@code dhead} is then required; a tied head may pass the embedding's
+     * gradient). x [n, c], head [vocab, c]; a target {@code >= vocab} throws.
      */
     double crossEntropy(Tensor dx, Tensor dhead, Tensor x, Tensor head, int[] targets, float[] rowLosses, int n, int c,
                         int vocab, float gradScale);

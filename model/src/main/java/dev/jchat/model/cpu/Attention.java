@@ -21,9 +21,9 @@ import jdk.incubator.vector.VectorOperators;
  * <p>Scores are vectorised across keys, not across the head dimension, so they need no horizontal sums: each task
  * first transposes its key (and, in the backward, value) head into kT [headDim, tp] (tp = t rounded up to whole tiles,
  * padding zeroed), and the scores of a tile are four independent FMA chains over d. Products with values and
- * gradients ({@link #accumulate}) keep four vectors of the head dimension in registers across the keys. The backward
- * takes {@link #BLOCK} query rows at a time, so that each key's dk and dv rows are summed over the block in registers
- * rather than updated once per query row.
+ * gradients ({@link #accumulate}) keep four vectors of the head dimension in registers across the keys. Both passes
+ * take {@link #BLOCK} query rows at a time: a tile of keys and values is then reused from L1 by the whole block, and in
+ * the backward each key's dk and dv rows are summed over the block in registers rather than updated once per row.
  *
  * <p>Work is handed out dynamically: one (batch, head) pair at a time in the forward, one (batch, kv head) pair in the
  * backward, where the pair owns its key and value gradients outright (every query head of the group adds into them)
@@ -33,7 +33,7 @@ final class Attention {
 
     /** Keys per tile: four vectors. */
     static final int TILE = 4 * LANES;
-    /** Query rows per block in the backward; divides TILE, so a block never straddles a tile's diagonal. */
+    /** Query rows walking the key tiles together; divides TILE, so a block never straddles a tile's diagonal. */
     static final int BLOCK = 16;
 
     private final Parallel pool;
@@ -51,6 +51,9 @@ final class Attention {
         final float[] p = new float[BLOCK * TILE];
         final float[] ds = new float[BLOCK * TILE];
         final float[] dSum = new float[BLOCK];
+        /** Online-softmax state of the forward's BLOCK rows: running max and running sum. */
+        final float[] m = new float[BLOCK];
+        final float[] l = new float[BLOCK];
         final float[] lanes = new float[LANES];
 
         void ensure(int t, int tp, int headDim, boolean backward) {
@@ -100,38 +103,52 @@ final class Attention {
             transpose(qkv, base + (heads + kh) * headDim, rowStride, t, headDim, sc.kT, tp);
             float[] acc = sc.acc;
             float[] p = sc.p;
-            for (int i = 0; i < t; i++) {
-                int q = base + i * rowStride + h * headDim;
-                float m = Float.NEGATIVE_INFINITY;
-                float l = 0;
-                Arrays.fill(acc, 0, headDim, 0f);
-                for (int j0 = 0; j0 <= i; j0 += TILE) {
-                    int len = Math.min(TILE, i + 1 - j0);
-                    scores(p, 0, qkv, q, sc.kT, tp, j0, headDim, scale);
-                    Arrays.fill(p, len, TILE, Float.NEGATIVE_INFINITY);
-                    float mNew = Math.max(m, tileMax(p));
-                    float alpha = Vectors.exp(m - mNew);
-                    if (alpha != 1f) {
-                        Vectors.scaleRow(acc, 0, headDim, alpha);
+            float[] m = sc.m;
+            float[] l = sc.l;
+            // BLOCK query rows walk the key tiles together, so a tile of kT and of V is reused from L1 by all of them
+            for (int i0 = 0; i0 < t; i0 += BLOCK) {
+                int rows = Math.min(BLOCK, t - i0);
+                Arrays.fill(m, 0, rows, Float.NEGATIVE_INFINITY);
+                Arrays.fill(l, 0, rows, 0f);
+                Arrays.fill(acc, 0, rows * headDim, 0f);
+                for (int j0 = 0; j0 < i0 + rows; j0 += TILE) {
+                    for (int r = 0; r < rows; r++) {
+                        int i = i0 + r;
+                        int visible = Math.min(TILE, i + 1 - j0);
+                        if (visible <= 0) {
+                            continue;
+                        }
+                        int pr = r * TILE;
+                        scores(p, pr, qkv, base + i * rowStride + h * headDim, sc.kT, tp, j0, headDim, scale);
+                        Arrays.fill(p, pr + visible, pr + TILE, Float.NEGATIVE_INFINITY);
+                        float mNew = Math.max(m[r], tileMax(p, pr));
+                        float alpha = Vectors.exp(m[r] - mNew);
+                        if (alpha != 1f) {
+                            Vectors.scaleRow(acc, r * headDim, headDim, alpha);
+                        }
+                        // p_j = e^(s_j − m_new); the masked keys hold −inf and give 0
+                        FloatVector sum = FloatVector.zero(F);
+                        for (int v = pr; v < pr + TILE; v += LANES) {
+                            FloatVector e = Vectors.exp(FloatVector.fromArray(F, p, v).sub(mNew));
+                            e.intoArray(p, v);
+                            sum = sum.add(e);
+                        }
+                        l[r] = l[r] * alpha + Vectors.sum(sum, sc.lanes);
+                        m[r] = mNew;
+                        // acc_r += Σ_j p_j·v_j
+                        accumulate(acc, r * headDim, p, pr, 1, visible, qkv, base + j0 * rowStride + vCol, rowStride,
+                                headDim);
                     }
-                    // p_j = e^(s_j − m_new); the masked keys hold −inf and give 0
-                    FloatVector sum = FloatVector.zero(F);
-                    for (int v = 0; v < TILE; v += LANES) {
-                        FloatVector e = Vectors.exp(FloatVector.fromArray(F, p, v).sub(mNew));
-                        e.intoArray(p, v);
-                        sum = sum.add(e);
+                }
+                for (int r = 0; r < rows; r++) {
+                    int i = i0 + r;
+                    int o = outOff + (bi * t + i) * heads * headDim + h * headDim;
+                    float inv = 1f / l[r];
+                    for (int d = 0; d < headDim; d++) {
+                        out[o + d] = acc[r * headDim + d] * inv;
                     }
-                    l = l * alpha + Vectors.sum(sum, sc.lanes);
-                    m = mNew;
-                    // acc += Σ_j p_j·v_j
-                    accumulate(acc, 0, p, 0, 1, len, qkv, base + j0 * rowStride + vCol, rowStride, headDim);
+                    lse[lseOff + (bi * heads + h) * t + i] = (float) (m[r] + Math.log(l[r]));
                 }
-                int o = outOff + (bi * t + i) * heads * headDim + h * headDim;
-                float inv = 1f / l;
-                for (int d = 0; d < headDim; d++) {
-                    out[o + d] = acc[d] * inv;
-                }
-                lse[lseOff + (bi * heads + h) * t + i] = (float) (m + Math.log(l));
             }
         });
     }
@@ -259,9 +276,9 @@ final class Attention {
         a3.add(b3).mul(scale).intoArray(s, sOff + 3 * LANES);
     }
 
-    private static float tileMax(float[] s) {
-        FloatVector m = FloatVector.fromArray(F, s, 0);
-        for (int v = LANES; v < TILE; v += LANES) {
+    private static float tileMax(float[] s, int off) {
+        FloatVector m = FloatVector.fromArray(F, s, off);
+        for (int v = off + LANES; v < off + TILE; v += LANES) {
             m = m.max(FloatVector.fromArray(F, s, v));
         }
         // a max is exact in any order, so reduceLanes is deterministic here

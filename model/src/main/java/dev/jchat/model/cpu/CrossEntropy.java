@@ -46,7 +46,7 @@ final class CrossEntropy {
         double total = 0;
         for (int r0 = 0; r0 < n; r0 += rows) {
             int len = Math.min(rows, n - r0);
-            int first = r0;
+            int chunkStart = r0;
             if (allMasked(targets, r0, len)) {
                 if (rowLosses != null) {
                     Arrays.fill(rowLosses, r0, r0 + len, 0f);
@@ -58,7 +58,7 @@ final class CrossEntropy {
             pool.forRange(len, (start, end) -> {
                 float[] lanes = new float[LANES];
                 for (int r = start; r < end; r++) {
-                    losses[r] = softmaxRow(z, r * vocab, vocab, targets[first + r], backward, gradScale, lanes);
+                    losses[r] = softmaxRow(z, r * vocab, vocab, targets[chunkStart + r], backward, gradScale, lanes);
                 }
             });
             for (int r = 0; r < len; r++) {

@@ -12,10 +12,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Element-wise work over flat float arrays (fill, copy, add, scale, Σx²) and the vector helpers the other kernels
  * share: a deterministic lane sum and a vectorised exp.
  *
- * <p>Why our own exp and lane sum: the Vector API's {@code EXP} and floating-point {@code reduceLanes(ADD)} may give
- * different last bits in the interpreter and in compiled code, so the same call could return a different result
- * before and after the JIT warms up. Built from IEEE-exact lane operations (fma, add, multiply, bit shifts) these
- * two are bit-for-bit reproducible in every mode.
+ * <p>Why our own exp and lane sum: the Vector API leaves the order of a floating-point {@code reduceLanes(ADD)} open
+ * and lets {@code EXP} be off by an ulp, so its intrinsic and its Java fallback need not agree to the last bit, and the
+ * same call could give a different result before and after the JIT compiles it. Built from IEEE-exact lane
+ * operations (fma, add, multiply, bit shifts) in a fixed order, these two are bit-for-bit reproducible in every mode.
  */
 final class Vectors {
 
