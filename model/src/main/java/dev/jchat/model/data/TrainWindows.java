@@ -123,10 +123,6 @@ public final class TrainWindows {
         return windows;
     }
 
-    public int seqLen() {
-        return seqLen;
-    }
-
     private int shardOf(long window) {
         int low = 0;
         int high = shards.size() - 1;
