@@ -3,6 +3,7 @@ package dev.jchat.model.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
@@ -38,13 +39,14 @@ class VectorsTest {
         assertEquals(0f, Vectors.exp(Float.NEGATIVE_INFINITY));
         assertEquals(0f, Vectors.exp(-100f));
         assertTrue(Float.isNaN(Vectors.exp(Float.NaN)));
-        float[] edges = new float[Vectors.LANES];
-        edges[0] = Float.NEGATIVE_INFINITY;
-        edges[1] = -100f;
-        edges[2] = Float.NaN;
-        edges[3] = 88f;
-        float[] out = new float[Vectors.LANES];
-        Vectors.exp(FloatVector.fromArray(Vectors.F, edges, 0)).intoArray(out, 0);
+        // the same edges through the vector path, whatever the vector length
+        float[] edges = {Float.NEGATIVE_INFINITY, -100f, Float.NaN, 88f, 0f};
+        int length = (edges.length + Vectors.LANES - 1) / Vectors.LANES * Vectors.LANES;
+        float[] in = Arrays.copyOf(edges, length);
+        float[] out = new float[length];
+        for (int i = 0; i < length; i += Vectors.LANES) {
+            Vectors.exp(FloatVector.fromArray(Vectors.F, in, i)).intoArray(out, i);
+        }
         assertEquals(0f, out[0]);
         assertEquals(0f, out[1]);
         assertTrue(Float.isNaN(out[2]));
