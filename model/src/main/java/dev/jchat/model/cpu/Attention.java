@@ -20,10 +20,11 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>Scores are vectorised across keys, not across the head dimension, so they need no horizontal sums: each task
  * first transposes its key (and, in the backward, value) head into kT [headDim, tp] (tp = t rounded up to whole tiles,
- * padding zeroed), and the scores of a tile are four independent FMA chains over d. Products with values and
- * gradients ({@link #accumulate}) keep four vectors of the head dimension in registers across the keys. Both passes
- * take {@link #BLOCK} query rows at a time: a tile of keys and values is then reused from L1 by the whole block, and in
- * the backward each key's dk and dv rows are summed over the block in registers rather than updated once per row.
+ * padding zeroed). All products are small matrix products on one tile, {@link #scoreRows} (q·kᵀ) and
+ * {@link #accumulateRows} (p·v and the gradients), computed two output rows at a time so that each loaded vector feeds
+ * two FMAs and eight FMA chains are in flight. Both passes take {@link #BLOCK} query rows at a time: a tile of keys and
+ * values is reused from L1 by the whole block, and in the backward each key's dk and dv rows are summed over the block
+ * in registers rather than updated once per query row.
  *
  * <p>Work is handed out dynamically: one (batch, head) pair at a time in the forward, one (batch, kv head) pair in the
  * backward, where the pair owns its key and value gradients outright (every query head of the group adds into them)
@@ -51,9 +52,9 @@ final class Attention {
         final float[] p = new float[BLOCK * TILE];
         final float[] ds = new float[BLOCK * TILE];
         final float[] dSum = new float[BLOCK];
-        /** Online-softmax state of the forward's BLOCK rows: running max and running sum. */
+        /** Online-softmax state of the forward's BLOCK rows: running max, and running sum as LANES partial sums. */
         final float[] m = new float[BLOCK];
-        final float[] l = new float[BLOCK];
+        final float[] l = new float[BLOCK * LANES];
         final float[] lanes = new float[LANES];
 
         void ensure(int t, int tp, int headDim, boolean backward) {
@@ -109,45 +110,45 @@ final class Attention {
             for (int i0 = 0; i0 < t; i0 += BLOCK) {
                 int rows = Math.min(BLOCK, t - i0);
                 Arrays.fill(m, 0, rows, Float.NEGATIVE_INFINITY);
-                Arrays.fill(l, 0, rows, 0f);
+                Arrays.fill(l, 0, rows * LANES, 0f);
                 Arrays.fill(acc, 0, rows * headDim, 0f);
+                // BLOCK divides TILE, so j0 ≤ i0: every row of the block sees at least one key of every tile
                 for (int j0 = 0; j0 < i0 + rows; j0 += TILE) {
+                    int len = Math.min(TILE, i0 + rows - j0);
+                    scoreRows(p, qkv, base + i0 * rowStride + h * headDim, rowStride, rows, sc.kT, tp, j0, headDim,
+                            scale);
                     for (int r = 0; r < rows; r++) {
-                        int i = i0 + r;
-                        int visible = Math.min(TILE, i + 1 - j0);
-                        if (visible <= 0) {
-                            continue;
-                        }
                         int pr = r * TILE;
-                        scores(p, pr, qkv, base + i * rowStride + h * headDim, sc.kT, tp, j0, headDim, scale);
-                        Arrays.fill(p, pr + visible, pr + TILE, Float.NEGATIVE_INFINITY);
+                        Arrays.fill(p, pr + Math.min(TILE, i0 + r + 1 - j0), pr + TILE, Float.NEGATIVE_INFINITY);
                         float mNew = Math.max(m[r], tileMax(p, pr));
                         float alpha = Vectors.exp(m[r] - mNew);
                         if (alpha != 1f) {
                             Vectors.scaleRow(acc, r * headDim, headDim, alpha);
                         }
-                        // p_j = e^(s_j − m_new); the masked keys hold −inf and give 0
-                        FloatVector sum = FloatVector.zero(F);
+                        // p_j = e^(s_j − m_new), 0 for the masked keys (−inf); the running sum stays a vector of lane
+                        // sums until the row is done
+                        FloatVector sum = FloatVector.fromArray(F, l, r * LANES).mul(alpha);
                         for (int v = pr; v < pr + TILE; v += LANES) {
                             FloatVector e = Vectors.exp(FloatVector.fromArray(F, p, v).sub(mNew));
                             e.intoArray(p, v);
                             sum = sum.add(e);
                         }
-                        l[r] = l[r] * alpha + Vectors.sum(sum, sc.lanes);
+                        sum.intoArray(l, r * LANES);
                         m[r] = mNew;
-                        // acc_r += Σ_j p_j·v_j
-                        accumulate(acc, r * headDim, p, pr, 1, visible, qkv, base + j0 * rowStride + vCol, rowStride,
-                                headDim);
                     }
+                    // acc[r] += Σ_j p[r, j]·v_j
+                    accumulateRows(acc, 0, headDim, p, 0, TILE, 1, rows, len, qkv, base + j0 * rowStride + vCol,
+                            rowStride, headDim);
                 }
                 for (int r = 0; r < rows; r++) {
                     int i = i0 + r;
                     int o = outOff + (bi * t + i) * heads * headDim + h * headDim;
-                    float inv = 1f / l[r];
+                    float sum = Vectors.sum(FloatVector.fromArray(F, l, r * LANES), sc.lanes);
+                    float inv = 1f / sum;
                     for (int d = 0; d < headDim; d++) {
                         out[o + d] = acc[r * headDim + d] * inv;
                     }
-                    lse[lseOff + (bi * heads + h) * t + i] = (float) (m[r] + Math.log(l[r]));
+                    lse[lseOff + (bi * heads + h) * t + i] = (float) (m[r] + Math.log(sum));
                 }
             }
         });
@@ -190,33 +191,29 @@ final class Attention {
                     Arrays.fill(dq, 0, rows * headDim, 0f);
                     for (int j0 = 0; j0 < i0 + rows; j0 += TILE) {
                         int len = Math.min(TILE, i0 + rows - j0);
+                        // s[r, j] = scale·q_r·k_j and dp[r, j] = dout_r·v_j
+                        scoreRows(p, qkv, base + i0 * rowStride + qCol, rowStride, rows, sc.kT, tp, j0, headDim, scale);
+                        scoreRows(ds, dout, y0, outStride, rows, sc.vT, tp, j0, headDim, 1f);
                         for (int r = 0; r < rows; r++) {
-                            int i = i0 + r;
-                            float logSum = lse[lseOff + (bi * heads + h) * t + i];
-                            scores(p, r * TILE, qkv, base + i * rowStride + qCol, sc.kT, tp, j0, headDim, scale);
-                            scores(ds, r * TILE, dout, y0 + r * outStride, sc.vT, tp, j0, headDim, 1f);
-                            // p_j = e^(s_j − lse_i); ∂L/∂(q·k_j) = p_j·(dp_j − D_i)·scale; keys past i masked to 0
-                            for (int v = 0; v < TILE; v += LANES) {
-                                int at = r * TILE + v;
-                                FloatVector pv = Vectors.exp(FloatVector.fromArray(F, p, at).sub(logSum));
-                                pv.intoArray(p, at);
-                                pv.mul(FloatVector.fromArray(F, ds, at).sub(sc.dSum[r])).mul(scale).intoArray(ds, at);
+                            float logSum = lse[lseOff + (bi * heads + h) * t + i0 + r];
+                            // p = e^(s − lse_i); ∂L/∂(q·k_j) = p_j·(dp_j − D_i)·scale; keys past i masked to 0
+                            for (int v = r * TILE; v < (r + 1) * TILE; v += LANES) {
+                                FloatVector pv = Vectors.exp(FloatVector.fromArray(F, p, v).sub(logSum));
+                                pv.intoArray(p, v);
+                                pv.mul(FloatVector.fromArray(F, ds, v).sub(sc.dSum[r])).mul(scale).intoArray(ds, v);
                             }
-                            int visible = Math.max(0, Math.min(TILE, i + 1 - j0));
+                            int visible = Math.min(TILE, i0 + r + 1 - j0);
                             Arrays.fill(p, r * TILE + visible, (r + 1) * TILE, 0f);
                             Arrays.fill(ds, r * TILE + visible, (r + 1) * TILE, 0f);
                         }
                         // dq[r] += Σ_j ds[r, j]·k_j
-                        for (int r = 0; r < rows; r++) {
-                            accumulate(dq, r * headDim, ds, r * TILE, 1, len, qkv, base + j0 * rowStride + kCol,
-                                    rowStride, headDim);
-                        }
+                        accumulateRows(dq, 0, headDim, ds, 0, TILE, 1, rows, len, qkv, base + j0 * rowStride + kCol,
+                                rowStride, headDim);
                         // dk_j += Σ_r ds[r, j]·q_r and dv_j += Σ_r p[r, j]·dout_r
-                        for (int j = 0; j < len; j++) {
-                            accumulate(dk, (j0 + j) * headDim, ds, j, TILE, rows, qkv, base + i0 * rowStride + qCol,
-                                    rowStride, headDim);
-                            accumulate(dv, (j0 + j) * headDim, p, j, TILE, rows, dout, y0, outStride, headDim);
-                        }
+                        accumulateRows(dk, j0 * headDim, headDim, ds, 0, 1, TILE, len, rows, qkv,
+                                base + i0 * rowStride + qCol, rowStride, headDim);
+                        accumulateRows(dv, j0 * headDim, headDim, p, 0, 1, TILE, len, rows, dout, y0, outStride,
+                                headDim);
                     }
                     for (int r = 0; r < rows; r++) {
                         int row = dqkvOff + (base - qkvOff) + (i0 + r) * rowStride + qCol;
@@ -233,47 +230,72 @@ final class Attention {
     }
 
     /**
-     * s[sOff + j] = scale·Σ_d x[xOff + d]·kT[d, j0 + j] for the TILE keys j of one tile (kT is padded to whole tiles,
-     * so the keys past t read zeros). Even and odd d go to separate accumulators: eight independent FMA chains, enough
-     * to cover the FMA latency.
+     * s[r, j] = scale·Σ_d x[xOff + r·xStride + d]·kT[d, j0 + j] for rows r &lt; rows and the TILE keys j of one tile
+     * (s is [rows, TILE]; kT is padded to whole tiles, so keys past t read zeros). Rows go in pairs that share every
+     * load of kT: eight independent FMA chains per pair.
      */
-    private static void scores(float[] s, int sOff, float[] x, int xOff, float[] kT, int tp, int j0, int headDim,
-                               float scale) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        FloatVector b0 = a0;
-        FloatVector b1 = a0;
-        FloatVector b2 = a0;
-        FloatVector b3 = a0;
-        int d = 0;
-        for (; d + 1 < headDim; d += 2) {
-            FloatVector xa = FloatVector.broadcast(F, x[xOff + d]);
-            FloatVector xb = FloatVector.broadcast(F, x[xOff + d + 1]);
-            int ra = d * tp + j0;
-            int rb = ra + tp;
-            a0 = xa.fma(FloatVector.fromArray(F, kT, ra), a0);
-            a1 = xa.fma(FloatVector.fromArray(F, kT, ra + LANES), a1);
-            a2 = xa.fma(FloatVector.fromArray(F, kT, ra + 2 * LANES), a2);
-            a3 = xa.fma(FloatVector.fromArray(F, kT, ra + 3 * LANES), a3);
-            b0 = xb.fma(FloatVector.fromArray(F, kT, rb), b0);
-            b1 = xb.fma(FloatVector.fromArray(F, kT, rb + LANES), b1);
-            b2 = xb.fma(FloatVector.fromArray(F, kT, rb + 2 * LANES), b2);
-            b3 = xb.fma(FloatVector.fromArray(F, kT, rb + 3 * LANES), b3);
+    private static void scoreRows(float[] s, float[] x, int xOff, int xStride, int rows, float[] kT, int tp, int j0,
+                                  int headDim, float scale) {
+        int r = 0;
+        for (; r + 1 < rows; r += 2) {
+            int xa = xOff + r * xStride;
+            int xb = xa + xStride;
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector b0 = a0;
+            FloatVector b1 = a0;
+            FloatVector b2 = a0;
+            FloatVector b3 = a0;
+            for (int d = 0; d < headDim; d++) {
+                int row = d * tp + j0;
+                FloatVector k0 = FloatVector.fromArray(F, kT, row);
+                FloatVector k1 = FloatVector.fromArray(F, kT, row + LANES);
+                FloatVector k2 = FloatVector.fromArray(F, kT, row + 2 * LANES);
+                FloatVector k3 = FloatVector.fromArray(F, kT, row + 3 * LANES);
+                FloatVector qa = FloatVector.broadcast(F, x[xa + d]);
+                FloatVector qb = FloatVector.broadcast(F, x[xb + d]);
+                a0 = qa.fma(k0, a0);
+                a1 = qa.fma(k1, a1);
+                a2 = qa.fma(k2, a2);
+                a3 = qa.fma(k3, a3);
+                b0 = qb.fma(k0, b0);
+                b1 = qb.fma(k1, b1);
+                b2 = qb.fma(k2, b2);
+                b3 = qb.fma(k3, b3);
+            }
+            int sa = r * TILE;
+            int sb = sa + TILE;
+            a0.mul(scale).intoArray(s, sa);
+            a1.mul(scale).intoArray(s, sa + LANES);
+            a2.mul(scale).intoArray(s, sa + 2 * LANES);
+            a3.mul(scale).intoArray(s, sa + 3 * LANES);
+            b0.mul(scale).intoArray(s, sb);
+            b1.mul(scale).intoArray(s, sb + LANES);
+            b2.mul(scale).intoArray(s, sb + 2 * LANES);
+            b3.mul(scale).intoArray(s, sb + 3 * LANES);
         }
-        if (d < headDim) {
-            FloatVector xa = FloatVector.broadcast(F, x[xOff + d]);
-            int ra = d * tp + j0;
-            a0 = xa.fma(FloatVector.fromArray(F, kT, ra), a0);
-            a1 = xa.fma(FloatVector.fromArray(F, kT, ra + LANES), a1);
-            a2 = xa.fma(FloatVector.fromArray(F, kT, ra + 2 * LANES), a2);
-            a3 = xa.fma(FloatVector.fromArray(F, kT, ra + 3 * LANES), a3);
+        if (r < rows) {
+            int xa = xOff + r * xStride;
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int d = 0; d < headDim; d++) {
+                int row = d * tp + j0;
+                FloatVector qa = FloatVector.broadcast(F, x[xa + d]);
+                a0 = qa.fma(FloatVector.fromArray(F, kT, row), a0);
+                a1 = qa.fma(FloatVector.fromArray(F, kT, row + LANES), a1);
+                a2 = qa.fma(FloatVector.fromArray(F, kT, row + 2 * LANES), a2);
+                a3 = qa.fma(FloatVector.fromArray(F, kT, row + 3 * LANES), a3);
+            }
+            int sa = r * TILE;
+            a0.mul(scale).intoArray(s, sa);
+            a1.mul(scale).intoArray(s, sa + LANES);
+            a2.mul(scale).intoArray(s, sa + 2 * LANES);
+            a3.mul(scale).intoArray(s, sa + 3 * LANES);
         }
-        a0.add(b0).mul(scale).intoArray(s, sOff);
-        a1.add(b1).mul(scale).intoArray(s, sOff + LANES);
-        a2.add(b2).mul(scale).intoArray(s, sOff + 2 * LANES);
-        a3.add(b3).mul(scale).intoArray(s, sOff + 3 * LANES);
     }
 
     private static float tileMax(float[] s, int off) {
@@ -286,10 +308,68 @@ final class Attention {
     }
 
     /**
-     * acc[accOff + d] += Σ_{j < count} w[wOff + j·wStride]·b[bOff + j·bStride + d] for d in [0, n): a weighted sum of
-     * rows, four vectors of d at a time held in registers across all j, even and odd j in separate accumulators so
-     * that eight FMA chains are in flight.
+     * Weighted sums of rows of b, for outputs o &lt; outputs:
+     * acc[accOff + o·accStride + d] += Σ_{j &lt; count} w[wOff + o·wRowStride + j·wStride]·b[bOff + j·bStride + d],
+     * d &lt; n. Outputs go in pairs that share every load of b, with four vectors of d of each held in registers
+     * across all j (eight FMA chains); a head dimension that is not a multiple of four vectors finishes row by row.
      */
+    private static void accumulateRows(float[] acc, int accOff, int accStride, float[] w, int wOff, int wRowStride,
+                                       int wStride, int outputs, int count, float[] b, int bOff, int bStride, int n) {
+        int wide = n / (4 * LANES) * (4 * LANES);
+        int o = 0;
+        for (; o + 1 < outputs; o += 2) {
+            int accA = accOff + o * accStride;
+            int accB = accA + accStride;
+            int wA = wOff + o * wRowStride;
+            int wB = wA + wRowStride;
+            for (int d = 0; d < wide; d += 4 * LANES) {
+                FloatVector a0 = FloatVector.zero(F);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                FloatVector c0 = a0;
+                FloatVector c1 = a0;
+                FloatVector c2 = a0;
+                FloatVector c3 = a0;
+                for (int j = 0; j < count; j++) {
+                    int row = bOff + j * bStride + d;
+                    FloatVector b0 = FloatVector.fromArray(F, b, row);
+                    FloatVector b1 = FloatVector.fromArray(F, b, row + LANES);
+                    FloatVector b2 = FloatVector.fromArray(F, b, row + 2 * LANES);
+                    FloatVector b3 = FloatVector.fromArray(F, b, row + 3 * LANES);
+                    FloatVector wa = FloatVector.broadcast(F, w[wA + j * wStride]);
+                    FloatVector wb = FloatVector.broadcast(F, w[wB + j * wStride]);
+                    a0 = wa.fma(b0, a0);
+                    a1 = wa.fma(b1, a1);
+                    a2 = wa.fma(b2, a2);
+                    a3 = wa.fma(b3, a3);
+                    c0 = wb.fma(b0, c0);
+                    c1 = wb.fma(b1, c1);
+                    c2 = wb.fma(b2, c2);
+                    c3 = wb.fma(b3, c3);
+                }
+                addInto(acc, accA + d, a0, a1, a2, a3);
+                addInto(acc, accB + d, c0, c1, c2, c3);
+            }
+            if (wide < n) {
+                accumulate(acc, accA + wide, w, wA, wStride, count, b, bOff + wide, bStride, n - wide);
+                accumulate(acc, accB + wide, w, wB, wStride, count, b, bOff + wide, bStride, n - wide);
+            }
+        }
+        if (o < outputs) {
+            accumulate(acc, accOff + o * accStride, w, wOff + o * wRowStride, wStride, count, b, bOff, bStride, n);
+        }
+    }
+
+    /** acc[at .. at + 4·LANES) += (a0, a1, a2, a3). */
+    private static void addInto(float[] acc, int at, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
+        a0.add(FloatVector.fromArray(F, acc, at)).intoArray(acc, at);
+        a1.add(FloatVector.fromArray(F, acc, at + LANES)).intoArray(acc, at + LANES);
+        a2.add(FloatVector.fromArray(F, acc, at + 2 * LANES)).intoArray(acc, at + 2 * LANES);
+        a3.add(FloatVector.fromArray(F, acc, at + 3 * LANES)).intoArray(acc, at + 3 * LANES);
+    }
+
+    /** One output of {@link #accumulateRows}: acc[accOff + d] += Σ_j w[wOff + j·wStride]·b[bOff + j·bStride + d]. */
     private static void accumulate(float[] acc, int accOff, float[] w, int wOff, int wStride, int count, float[] b,
                                    int bOff, int bStride, int n) {
         int d = 0;
@@ -298,53 +378,30 @@ final class Attention {
             FloatVector a1 = a0;
             FloatVector a2 = a0;
             FloatVector a3 = a0;
-            FloatVector c0 = a0;
-            FloatVector c1 = a0;
-            FloatVector c2 = a0;
-            FloatVector c3 = a0;
-            int j = 0;
-            for (; j + 1 < count; j += 2) {
-                FloatVector wa = FloatVector.broadcast(F, w[wOff + j * wStride]);
-                FloatVector wb = FloatVector.broadcast(F, w[wOff + (j + 1) * wStride]);
-                int ra = bOff + j * bStride + d;
-                int rb = ra + bStride;
-                a0 = wa.fma(FloatVector.fromArray(F, b, ra), a0);
-                a1 = wa.fma(FloatVector.fromArray(F, b, ra + LANES), a1);
-                a2 = wa.fma(FloatVector.fromArray(F, b, ra + 2 * LANES), a2);
-                a3 = wa.fma(FloatVector.fromArray(F, b, ra + 3 * LANES), a3);
-                c0 = wb.fma(FloatVector.fromArray(F, b, rb), c0);
-                c1 = wb.fma(FloatVector.fromArray(F, b, rb + LANES), c1);
-                c2 = wb.fma(FloatVector.fromArray(F, b, rb + 2 * LANES), c2);
-                c3 = wb.fma(FloatVector.fromArray(F, b, rb + 3 * LANES), c3);
+            for (int j = 0; j < count; j++) {
+                FloatVector wj = FloatVector.broadcast(F, w[wOff + j * wStride]);
+                int row = bOff + j * bStride + d;
+                a0 = wj.fma(FloatVector.fromArray(F, b, row), a0);
+                a1 = wj.fma(FloatVector.fromArray(F, b, row + LANES), a1);
+                a2 = wj.fma(FloatVector.fromArray(F, b, row + 2 * LANES), a2);
+                a3 = wj.fma(FloatVector.fromArray(F, b, row + 3 * LANES), a3);
             }
-            if (j < count) {
-                FloatVector wa = FloatVector.broadcast(F, w[wOff + j * wStride]);
-                int ra = bOff + j * bStride + d;
-                a0 = wa.fma(FloatVector.fromArray(F, b, ra), a0);
-                a1 = wa.fma(FloatVector.fromArray(F, b, ra + LANES), a1);
-                a2 = wa.fma(FloatVector.fromArray(F, b, ra + 2 * LANES), a2);
-                a3 = wa.fma(FloatVector.fromArray(F, b, ra + 3 * LANES), a3);
-            }
-            int at = accOff + d;
-            a0.add(c0).add(FloatVector.fromArray(F, acc, at)).intoArray(acc, at);
-            a1.add(c1).add(FloatVector.fromArray(F, acc, at + LANES)).intoArray(acc, at + LANES);
-            a2.add(c2).add(FloatVector.fromArray(F, acc, at + 2 * LANES)).intoArray(acc, at + 2 * LANES);
-            a3.add(c3).add(FloatVector.fromArray(F, acc, at + 3 * LANES)).intoArray(acc, at + 3 * LANES);
+            addInto(acc, accOff + d, a0, a1, a2, a3);
         }
         for (; d + LANES <= n; d += LANES) {
-            FloatVector a = FloatVector.fromArray(F, acc, accOff + d);
+            FloatVector a = FloatVector.zero(F);
             for (int j = 0; j < count; j++) {
                 a = FloatVector.broadcast(F, w[wOff + j * wStride])
                         .fma(FloatVector.fromArray(F, b, bOff + j * bStride + d), a);
             }
-            a.intoArray(acc, accOff + d);
+            a.add(FloatVector.fromArray(F, acc, accOff + d)).intoArray(acc, accOff + d);
         }
         for (; d < n; d++) {
-            float sum = acc[accOff + d];
+            float sum = 0;
             for (int j = 0; j < count; j++) {
                 sum += w[wOff + j * wStride] * b[bOff + j * bStride + d];
             }
-            acc[accOff + d] = sum;
+            acc[accOff + d] += sum;
         }
     }
 
