@@ -19,8 +19,8 @@ import jdk.incubator.vector.VectorOperators;
  * heads; out [b, t, heads·headDim]; lse [b, heads, t]. Query head h reads kv head h / (heads / kvHeads).
  *
  * <p>Scores are vectorised across keys, not across the head dimension, so they need no horizontal sums: each task
- * first transposes its key (and, in the backward, value) head into kT [headDim, tp] (tp = t rounded up to whole tiles,
- * padding zeroed). All products are small matrix products on one tile, {@link #scoreRows} (q·kᵀ) and
+ * first transposes its key (and, in the backward, value) head into kT [headDim, tp] (tp: t rounded up to whole tiles,
+ * plus one vector; padding zeroed). All products are small matrix products on one tile, {@link #scoreRows} (q·kᵀ) and
  * {@link #accumulateRows} (p·v and the gradients), computed two output rows at a time so that each loaded vector feeds
  * two FMAs and eight FMA chains are in flight. Both passes take {@link #BLOCK} query rows at a time: a tile of keys and
  * values is reused from L1 by the whole block, and in the backward each key's dk and dv rows are summed over the block
@@ -33,9 +33,12 @@ import jdk.incubator.vector.VectorOperators;
 final class Attention {
 
     /** Keys per tile: four vectors. */
-    static final int TILE = 4 * LANES;
-    /** Query rows walking the key tiles together; divides TILE, so a block never straddles a tile's diagonal. */
-    static final int BLOCK = 16;
+    private static final int TILE = 4 * LANES;
+    /**
+     * Query rows walking the key tiles together. It divides TILE (a float vector has at least 4 lanes), so a block
+     * never straddles a tile boundary and every row of a block sees at least one key of every tile it visits.
+     */
+    private static final int BLOCK = 16;
 
     private final Parallel pool;
     private final Scratch[] scratch;
@@ -51,6 +54,7 @@ final class Attention {
         /** [BLOCK, TILE] probabilities and score gradients of the current rows and tile. */
         final float[] p = new float[BLOCK * TILE];
         final float[] ds = new float[BLOCK * TILE];
+        /** D_r = Σ dout_r∘out_r of the backward's BLOCK rows. */
         final float[] dSum = new float[BLOCK];
         /** Online-softmax state of the forward's BLOCK rows: running max, and running sum as LANES partial sums. */
         final float[] m = new float[BLOCK];

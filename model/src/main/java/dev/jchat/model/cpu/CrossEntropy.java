@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorOperators;
 final class CrossEntropy {
 
     /** Rows per chunk: enough that the matmuls run at full speed, few enough that the logits stay modest. */
-    static final int MAX_ROWS = 256;
+    private static final int MAX_ROWS = 256;
     /** The chunk's logits are kept under this many floats (16 MB) for large vocabularies. */
     private static final int MAX_CHUNK_FLOATS = 1 << 22;
 
