@@ -22,6 +22,10 @@ class CpuBackendTest {
 
     /** fp32 against double: relative to the largest magnitude of the expected tensor. */
     private static final double TOL = 2e-5;
+    /** Every test tensor is a view at an offset of 13 to 19 into a storage with PAD_AFTER more elements. */
+    private static final int PAD_AFTER = 7;
+    private static int views;
+    private static final float SENTINEL = 1234.5f;
 
     private static CpuBackend cpu;
     private final ReferenceBackend ref = new ReferenceBackend();
@@ -376,10 +380,26 @@ class CpuBackendTest {
         return new Pair(tensor(cpu, values), tensor(ref, values), values.length);
     }
 
+    /**
+     * A view of {@code values} inside a larger storage, the rest of which holds {@link #SENTINEL}: as in the model,
+     * where tensors are views into one storage, so that offsets are exercised and writes outside a view are caught.
+     */
     private static Tensor tensor(Backend backend, float[] values) {
-        Tensor t = Tensor.of(backend.allocate(values.length));
+        int before = 13 + views++ % 7;
+        Tensor whole = Tensor.of(backend.allocate(before + values.length + PAD_AFTER));
+        backend.fill(whole, SENTINEL);
+        Tensor t = whole.slice(before, values.length);
         backend.upload(t, values, 0);
         return t;
+    }
+
+    private static void assertUntouchedOutside(String what, Backend backend, Tensor t) {
+        float[] all = values(backend, Tensor.of(t.storage()));
+        for (int i = 0; i < all.length; i++) {
+            if ((i < t.offset() || i >= t.offset() + t.size()) && all[i] != SENTINEL) {
+                throw new AssertionError(what + ": " + backend.name() + " wrote outside the view, at " + i);
+            }
+        }
     }
 
     private static float[] values(Backend backend, Tensor t) {
@@ -388,8 +408,10 @@ class CpuBackendTest {
         return v;
     }
 
-    /** |cpu − ref| ≤ tol · max(1, max |ref|) element by element. */
+    /** |cpu − ref| ≤ tol · max(1, max |ref|) element by element, and neither backend wrote outside the view. */
     private void assertClose(String what, Pair p, double tol) {
+        assertUntouchedOutside(what, cpu, p.cpu);
+        assertUntouchedOutside(what, ref, p.ref);
         float[] expected = values(ref, p.ref);
         float[] actual = values(cpu, p.cpu);
         double maxAbs = 1;
