@@ -17,6 +17,7 @@ final class Gemm {
     static final int NR = 2 * L;
     static final int KC = 256;
     static final int MC = 144;
+    static final int MB = 512;
     static final int NC = 2048;
     /** Side of the transposed tiles in packing. */
     static final int T = 16;
@@ -34,8 +35,9 @@ final class Gemm {
 
     /** Per-thread packing buffers, allocated once per thread at the largest block size. */
     private static final class Scratch {
-        final float[] a = new float[MC * KC];
+        final float[] a = new float[(Math.max(MC, MB) + MR - 1) / MR * MR * KC];
         final float[] b = new float[NC * KC];
+        final float[] panel = new float[NR * KC];
         final float[] tile = new float[MR * NR];
     }
 
@@ -87,45 +89,70 @@ final class Gemm {
                               float[] c, int cOff, int ldc) {
         int kBlocks = (k + KC - 1) / KC;
         int kcStep = ((k + kBlocks - 1) / kBlocks + T - 1) / T * T;
+        if (i1 - i0 <= MB) {
+            for (int pc = 0; pc < k; pc += kcStep) {
+                int kc = Math.min(kcStep, k - pc);
+                boolean add = accumulate || pc > 0;
+                packA(a, aOff, lda, aT, i0, i1 - i0, pc, kc, s.a);
+                for (int jr = j0; jr < j1; jr += NR) {
+                    int nr = Math.min(NR, j1 - jr);
+                    packB(b, bOff, ldb, bT, pc, kc, jr, nr, s.panel);
+                    panelColumn(s, kc, i1 - i0, s.panel, 0, nr, c, cOff + i0 * ldc + jr, ldc, add);
+                }
+            }
+            return;
+        }
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += kcStep) {
                 int kc = Math.min(kcStep, k - pc);
                 boolean add = accumulate || pc > 0;
-                if (bT) {
-                    packBTransposed(b, bOff, ldb, pc, kc, jc, nc, s.b);
-                } else {
-                    packB(b, bOff, ldb, pc, kc, jc, nc, s.b);
-                }
+                packB(b, bOff, ldb, bT, pc, kc, jc, nc, s.b);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    if (aT) {
-                        packATransposed(a, aOff, lda, ic, mc, pc, kc, s.a);
-                    } else {
-                        packA(a, aOff, lda, ic, mc, pc, kc, s.a);
-                    }
+                    packA(a, aOff, lda, aT, ic, mc, pc, kc, s.a);
                     for (int jr = 0; jr < nc; jr += NR) {
-                        int nrv = Math.min(NR, nc - jr);
-                        int bp = jr * kc;
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int mrv = Math.min(MR, mc - ir);
-                            int ap = ir * KC;
-                            int co = cOff + (ic + ir) * ldc + jc + jr;
-                            if (mrv == MR && nrv == NR) {
-                                kernel(kc, s.a, ap, s.b, bp, c, co, ldc, add);
-                            } else {
-                                kernel(kc, s.a, ap, s.b, bp, s.tile, 0, NR, false);
-                                for (int r = 0; r < mrv; r++) {
-                                    int o = co + r * ldc;
-                                    for (int j = 0; j < nrv; j++) {
-                                        c[o + j] = add ? c[o + j] + s.tile[r * NR + j] : s.tile[r * NR + j];
-                                    }
-                                }
-                            }
-                        }
+                        panelColumn(s, kc, mc, s.b, jr * kc, Math.min(NR, nc - jr), c, cOff + ic * ldc + jc + jr,
+                                ldc, add);
                     }
                 }
             }
+        }
+    }
+
+    /** The packed A block (mc rows) times one packed B panel (nr ≤ NR valid columns) into C at {@code co}. */
+    private static void panelColumn(Scratch s, int kc, int mc, float[] bp, int bpOff, int nr, float[] c, int co,
+                                    int ldc, boolean add) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir);
+            int o = co + ir * ldc;
+            if (mr == MR && nr == NR) {
+                kernel(kc, s.a, ir * KC, bp, bpOff, c, o, ldc, add);
+            } else {
+                kernel(kc, s.a, ir * KC, bp, bpOff, s.tile, 0, NR, false);
+                for (int r = 0; r < mr; r++) {
+                    for (int j = 0; j < nr; j++) {
+                        float v = s.tile[r * NR + j];
+                        c[o + r * ldc + j] = add ? c[o + r * ldc + j] + v : v;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void packA(float[] a, int aOff, int lda, boolean aT, int i, int mc, int p0, int kc, float[] dst) {
+        if (aT) {
+            packATransposed(a, aOff, lda, i, mc, p0, kc, dst);
+        } else {
+            packA(a, aOff, lda, i, mc, p0, kc, dst);
+        }
+    }
+
+    private static void packB(float[] b, int bOff, int ldb, boolean bT, int p0, int kc, int j, int nc, float[] dst) {
+        if (bT) {
+            packBTransposed(b, bOff, ldb, p0, kc, j, nc, dst);
+        } else {
+            packB(b, bOff, ldb, p0, kc, j, nc, dst);
         }
     }
 
