@@ -2,6 +2,8 @@ package dev.jchat.cli;
 
 import dev.jchat.model.LlamaModel;
 import dev.jchat.model.ModelConfig;
+import dev.jchat.model.backend.Backend;
+import dev.jchat.model.backend.KernelProfile;
 import dev.jchat.model.cpu.CpuBackend;
 import dev.jchat.model.train.AdamW;
 import java.lang.management.ManagementFactory;
@@ -48,6 +50,9 @@ final class BenchCommand {
         @Option(names = "--threads", paramLabel = "N", description = "kernel threads (default: all cores)")
         Integer threads;
 
+        @Option(names = "--profile", description = "also print the time per kernel (backend call) of a step")
+        boolean profile;
+
         @Option(names = "--peak-gflops", defaultValue = "570", paramLabel = "GFLOPS", description = "fp32 peak for MFU (default: ${DEFAULT-VALUE})")
         double peakGflops;
 
@@ -61,7 +66,9 @@ final class BenchCommand {
                 int[] inputs = random.ints((long) batch * t, 0, config.vocab()).toArray();
                 int[] targets = random.ints((long) batch * t, 0, config.vocab()).toArray();
                 double[] millis = new double[steps];
-                try (var backend = new CpuBackend(kernelThreads)) {
+                var kernels = new KernelProfile();
+                try (var cpu = new CpuBackend(kernelThreads)) {
+                    Backend backend = profile ? kernels.wrap(cpu) : cpu;
                     var model = new LlamaModel(config, backend, 0);
                     var optimizer = new AdamW(model, AdamW.Hyper.defaults(0.1f));
                     for (int step = -warmup; step < steps; step++) {
@@ -71,6 +78,8 @@ final class BenchCommand {
                         optimizer.step(1e-4f);
                         if (step >= 0) {
                             millis[step] = (System.nanoTime() - start) / 1e6;
+                        } else if (step == -1) {
+                            kernels.reset();
                         }
                     }
                 }
@@ -81,6 +90,9 @@ final class BenchCommand {
                 System.out.printf(Locale.ROOT, "config %s: %.1f ms/step, %.0f tok/s, %.1f GFLOP/s, MFU %.1f%% "
                                 + "(%d threads, median of %d steps, peak heap %.0f MB)%n", name.toUpperCase(Locale.ROOT),
                         ms, tokensPerSecond, gflops, 100 * gflops / peakGflops, kernelThreads, steps, peakHeapMb());
+                if (profile) {
+                    System.out.print(kernels.report(steps));
+                }
             }
             return 0;
         }
