@@ -147,7 +147,8 @@ final class Attention {
                 for (int r = 0; r < rows; r++) {
                     int i = i0 + r;
                     int o = outOff + (bi * t + i) * heads * headDim + h * headDim;
-                    float sum = Vectors.sum(FloatVector.fromArray(F, l, r * LANES), sc.lanes);
+                    System.arraycopy(l, r * LANES, sc.lanes, 0, LANES);
+                    float sum = Vectors.sumLanes(sc.lanes);
                     float inv = 1f / sum;
                     for (int d = 0; d < headDim; d++) {
                         out[o + d] = acc[r * headDim + d] * inv;

@@ -107,7 +107,8 @@ final class CrossEntropy {
             e.intoArray(z, off + v);
             sv = sv.add(e);
         }
-        float sum = Vectors.sum(sv, lanes);
+        sv.intoArray(lanes, 0);
+        float sum = Vectors.sumLanes(lanes);
         for (; v < vocab; v++) {
             float e = Vectors.exp(z[off + v] - max);
             z[off + v] = e;

@@ -73,7 +73,8 @@ final class RmsNorm {
                         acc = FloatVector.fromArray(F, dout, dy + j).mul(FloatVector.fromArray(F, weight, wOff + j))
                                 .fma(FloatVector.fromArray(F, inp, x + j), acc);
                     }
-                    float dot = Vectors.sum(acc, lanes);
+                    acc.intoArray(lanes, 0);
+                    float dot = Vectors.sumLanes(lanes);
                     for (; j < c; j++) {
                         dot += dout[dy + j] * weight[wOff + j] * inp[x + j];
                     }

@@ -117,11 +117,11 @@ final class Vectors {
     }
 
     /**
-     * The sum of v's lanes as a fixed pairwise tree (deterministic, unlike reduceLanes(ADD), and short in latency);
-     * {@code lanes} is scratch of LANES floats.
+     * The sum of lanes[0 .. LANES) as a fixed pairwise tree, in place: deterministic, unlike reduceLanes(ADD), and
+     * short in latency. Callers store a vector with {@code intoArray(lanes, 0)} first; the vector is not passed in,
+     * because a vector argument to a call the JIT does not inline is boxed on the heap.
      */
-    static float sum(FloatVector v, float[] lanes) {
-        v.intoArray(lanes, 0);
+    static float sumLanes(float[] lanes) {
         for (int width = LANES / 2; width > 0; width /= 2) {
             for (int i = 0; i < width; i++) {
                 lanes[i] += lanes[i + width];
@@ -137,7 +137,8 @@ final class Vectors {
         for (int upper = F.loopBound(n); i < upper; i += LANES) {
             acc = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), acc);
         }
-        float s = sum(acc, lanes);
+        acc.intoArray(lanes, 0);
+        float s = sumLanes(lanes);
         for (; i < n; i++) {
             s += a[ao + i] * b[bo + i];
         }
