@@ -84,7 +84,8 @@ final class RmsNorm {
                         FloatVector xv = FloatVector.fromArray(F, inp, x + j);
                         FloatVector dyv = FloatVector.fromArray(F, dout, dy + j);
                         FloatVector wv = FloatVector.fromArray(F, weight, wOff + j);
-                        dyv.mul(wv).mul(s).add(xv.mul(k)).add(FloatVector.fromArray(F, dinp, dx + j)).intoArray(dinp, dx + j);
+                        dyv.mul(wv).mul(s).add(xv.mul(k)).add(FloatVector.fromArray(F, dinp, dx + j))
+                                .intoArray(dinp, dx + j);
                         dyv.mul(xv).mul(s).add(FloatVector.fromArray(F, part, pw + j)).intoArray(part, pw + j);
                     }
                     for (; j < c; j++) {

@@ -5,7 +5,7 @@ import static dev.jchat.model.cpu.Vectors.LANES;
 
 import jdk.incubator.vector.FloatVector;
 
-/** The SwiGLU gate, silu(gate)·up, on a fused [n, 2f] projection (gate columns, then up columns); parallel over rows. */
+/** The SwiGLU gate silu(gate)·up on a fused [n, 2f] projection (gate columns, then up columns); parallel over rows. */
 final class SwiGlu {
 
     private SwiGlu() {}

@@ -176,7 +176,7 @@ class CpuBackendTest {
             assertTrue(maxDiff(original, rotated) > 0.1, name + ": nothing rotated");
             for (int row = 0; row < b * t; row++) {
                 for (int j = heads * headDim; j < rowStride; j++) {
-                    assertEquals(original[row * rowStride + j], rotated[row * rowStride + j], name + " untouched column");
+                    assertEquals(original[row * rowStride + j], rotated[row * rowStride + j], name + " column " + j);
                 }
             }
             cpu.rope(x.cpu, cosT.cpu, sinT.cpu, b, t, rowStride, heads, headDim, pos0, true);
