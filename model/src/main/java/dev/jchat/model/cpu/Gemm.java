@@ -39,6 +39,8 @@ final class Gemm {
         final float[] b = new float[NC * KC];
         final float[] panel = new float[NR * KC];
         final float[] tile = new float[MR * NR];
+        /** Partial products of the other threads when this thread splits a product's depth. */
+        float[] partial = new float[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -64,35 +66,100 @@ final class Gemm {
             return;
         }
         int threads = pool.threads();
-        boolean splitRows = m >= n;
-        int units = splitRows ? (m + MR - 1) / MR : (n + NR - 1) / NR;
+        int rowUnits = (m + MR - 1) / MR;
+        int colUnits = (n + NR - 1) / NR;
+        int depthUnits = (k + T - 1) / T;
+        // What each further thread adds: splitting rows packs all of B again, splitting columns all of A (a
+        // transposed operand counts twice: its packing is a transpose, not a copy), splitting the depth writes,
+        // reads and adds one more partial C.
+        long rowCost = rowUnits >= threads ? (bT ? 2L : 1L) * k * n : Long.MAX_VALUE;
+        long colCost = colUnits >= threads ? (aT ? 2L : 1L) * m * k : Long.MAX_VALUE;
+        long depthCost = depthUnits >= threads ? 3L * m * n : Long.MAX_VALUE;
+        if (threads > 1 && depthCost < Math.min(rowCost, colCost)) {
+            multiplySplitDepth(pool, accumulate, m, n, k, depthUnits, a, aOff, lda, aT, b, bOff, ldb, bT, c, cOff, ldc);
+            return;
+        }
+        boolean splitRows = rowCost <= colCost;
+        int units = splitRows ? rowUnits : colUnits;
         int parts = Math.min(threads, units);
-        pool.forRange(parts, (s, e) -> {
+        pool.forRange(parts, (start, end) -> {
             Scratch scratch = SCRATCH.get();
-            for (int part = s; part < e; part++) {
+            for (int part = start; part < end; part++) {
                 int u0 = (int) ((long) units * part / parts);
                 int u1 = (int) ((long) units * (part + 1) / parts);
                 if (splitRows) {
-                    block(scratch, accumulate, u0 * MR, Math.min(m, u1 * MR), 0, n, k,
+                    block(scratch, accumulate, u0 * MR, Math.min(m, u1 * MR), 0, n, 0, k,
                             a, aOff, lda, aT, b, bOff, ldb, bT, c, cOff, ldc);
                 } else {
-                    block(scratch, accumulate, 0, m, u0 * NR, Math.min(n, u1 * NR), k,
+                    block(scratch, accumulate, 0, m, u0 * NR, Math.min(n, u1 * NR), 0, k,
                             a, aOff, lda, aT, b, bOff, ldb, bT, c, cOff, ldc);
                 }
             }
         });
     }
 
-    private static void block(Scratch s, boolean accumulate, int i0, int i1, int j0, int j1, int k,
+    /**
+     * Each thread takes a slice of the depth: the first adds its product into C, the others write theirs into
+     * partial products that are then summed into C. For a small C and a long depth (the weight gradient, whose
+     * depth is the 2048 token rows; the LM head's input gradient, depth 8192) this packs every operand once.
+     */
+    private static void multiplySplitDepth(Parallel pool, boolean accumulate, int m, int n, int k, int units,
+                                           float[] a, int aOff, int lda, boolean aT,
+                                           float[] b, int bOff, int ldb, boolean bT,
+                                           float[] c, int cOff, int ldc) {
+        int parts = pool.threads();
+        int size = m * n;
+        Scratch caller = SCRATCH.get();
+        if (caller.partial.length < (parts - 1) * size) {
+            caller.partial = new float[(parts - 1) * size];
+        }
+        float[] partial = caller.partial;
+        pool.forRange(parts, (start, end) -> {
+            Scratch scratch = SCRATCH.get();
+            for (int part = start; part < end; part++) {
+                int p0 = (int) ((long) units * part / parts) * T;
+                int p1 = Math.min(k, (int) ((long) units * (part + 1) / parts) * T);
+                if (part == 0) {
+                    block(scratch, accumulate, 0, m, 0, n, p0, p1, a, aOff, lda, aT, b, bOff, ldb, bT, c, cOff, ldc);
+                } else {
+                    block(scratch, false, 0, m, 0, n, p0, p1, a, aOff, lda, aT, b, bOff, ldb, bT,
+                            partial, (part - 1) * size, n);
+                }
+            }
+        });
+        pool.forRange(m, (start, end) -> {
+            for (int i = start; i < end; i++) {
+                int o = cOff + i * ldc;
+                int j = 0;
+                for (int bound = SP.loopBound(n); j < bound; j += L) {
+                    FloatVector sum = FloatVector.fromArray(SP, c, o + j);
+                    for (int part = 1; part < parts; part++) {
+                        sum = sum.add(FloatVector.fromArray(SP, partial, (part - 1) * size + i * n + j));
+                    }
+                    sum.intoArray(c, o + j);
+                }
+                for (; j < n; j++) {
+                    float sum = c[o + j];
+                    for (int part = 1; part < parts; part++) {
+                        sum += partial[(part - 1) * size + i * n + j];
+                    }
+                    c[o + j] = sum;
+                }
+            }
+        });
+    }
+
+    /** C rows [i0, i1) × columns [j0, j1) (+)= the product over depth [p0, p1), on the calling thread. */
+    private static void block(Scratch s, boolean accumulate, int i0, int i1, int j0, int j1, int p0, int p1,
                               float[] a, int aOff, int lda, boolean aT,
                               float[] b, int bOff, int ldb, boolean bT,
                               float[] c, int cOff, int ldc) {
-        int kBlocks = (k + KC - 1) / KC;
-        int kcStep = ((k + kBlocks - 1) / kBlocks + T - 1) / T * T;
+        int kBlocks = (p1 - p0 + KC - 1) / KC;
+        int kcStep = ((p1 - p0 + kBlocks - 1) / kBlocks + T - 1) / T * T;
         if (i1 - i0 <= MB) {
-            for (int pc = 0; pc < k; pc += kcStep) {
-                int kc = Math.min(kcStep, k - pc);
-                boolean add = accumulate || pc > 0;
+            for (int pc = p0; pc < p1; pc += kcStep) {
+                int kc = Math.min(kcStep, p1 - pc);
+                boolean add = accumulate || pc > p0;
                 packA(a, aOff, lda, aT, i0, i1 - i0, pc, kc, s.a);
                 for (int jr = j0; jr < j1; jr += NR) {
                     int nr = Math.min(NR, j1 - jr);
@@ -104,9 +171,9 @@ final class Gemm {
         }
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < k; pc += kcStep) {
-                int kc = Math.min(kcStep, k - pc);
-                boolean add = accumulate || pc > 0;
+            for (int pc = p0; pc < p1; pc += kcStep) {
+                int kc = Math.min(kcStep, p1 - pc);
+                boolean add = accumulate || pc > p0;
                 packB(b, bOff, ldb, bT, pc, kc, jc, nc, s.b);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
