@@ -39,22 +39,48 @@ public final class ParameterLayout {
     public ParameterLayout(ModelConfig config) {
         int c = config.dim();
         int hd = config.headDim();
+        int layerCount = config.layers();
+        long[] qkv = new long[layerCount];
+        long[] attnOut = new long[layerCount];
+        long[] gateUp = new long[layerCount];
+        long[] down = new long[layerCount];
+        long[] inputNorm = new long[layerCount];
+        long[] postNorm = new long[layerCount];
+        // each optimizer group contiguous (embedding, matrices, head, norms), so AdamW takes one call per group
         embedding = add("model.embed_tokens.weight", Group.EMBEDDING, config.vocab(), c);
-        for (int l = 0; l < config.layers(); l++) {
+        for (int l = 0; l < layerCount; l++) {
             String p = "model.layers." + l + ".";
-            long inputNorm = add(p + "input_layernorm.weight", Group.NORM, c);
-            long qkv = add(p + "self_attn.q_proj.weight", Group.MATRIX, config.heads() * hd, c);
+            qkv[l] = add(p + "self_attn.q_proj.weight", Group.MATRIX, config.heads() * hd, c);
             add(p + "self_attn.k_proj.weight", Group.MATRIX, config.kvHeads() * hd, c);
             add(p + "self_attn.v_proj.weight", Group.MATRIX, config.kvHeads() * hd, c);
-            long attnOut = add(p + "self_attn.o_proj.weight", Group.MATRIX, c, config.heads() * hd);
-            long postNorm = add(p + "post_attention_layernorm.weight", Group.NORM, c);
-            long gateUp = add(p + "mlp.gate_proj.weight", Group.MATRIX, config.ffn(), c);
+            attnOut[l] = add(p + "self_attn.o_proj.weight", Group.MATRIX, c, config.heads() * hd);
+            gateUp[l] = add(p + "mlp.gate_proj.weight", Group.MATRIX, config.ffn(), c);
             add(p + "mlp.up_proj.weight", Group.MATRIX, config.ffn(), c);
-            long down = add(p + "mlp.down_proj.weight", Group.MATRIX, c, config.ffn());
-            layers.add(new Layer(inputNorm, qkv, attnOut, postNorm, gateUp, down));
+            down[l] = add(p + "mlp.down_proj.weight", Group.MATRIX, c, config.ffn());
+        }
+        head = config.tiedEmbeddings() ? embedding : add("lm_head.weight", Group.HEAD, config.vocab(), c);
+        for (int l = 0; l < layerCount; l++) {
+            String p = "model.layers." + l + ".";
+            inputNorm[l] = add(p + "input_layernorm.weight", Group.NORM, c);
+            postNorm[l] = add(p + "post_attention_layernorm.weight", Group.NORM, c);
+            layers.add(new Layer(inputNorm[l], qkv[l], attnOut[l], postNorm[l], gateUp[l], down[l]));
         }
         finalNorm = add("model.norm.weight", Group.NORM, c);
-        head = config.tiedEmbeddings() ? embedding : add("lm_head.weight", Group.HEAD, config.vocab(), c);
+    }
+
+    /** The contiguous run of storage that holds a group's tensors (empty when the model has none, e.g. a tied head). */
+    public record Range(long offset, long size) {}
+
+    public Range range(Group group) {
+        long start = Long.MAX_VALUE;
+        long end = 0;
+        for (Parameter p : byName.values()) {
+            if (p.group() == group) {
+                start = Math.min(start, p.offset());
+                end = Math.max(end, p.offset() + p.size());
+            }
+        }
+        return start == Long.MAX_VALUE ? new Range(0, 0) : new Range(start, end - start);
     }
 
     private long add(String name, Group group, int... shape) {

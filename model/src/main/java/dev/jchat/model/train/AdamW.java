@@ -56,10 +56,16 @@ public final class AdamW {
     public void step(float lr) {
         step++;
         Backend backend = model.backend();
-        for (ParameterLayout.Parameter p : model.layout().parameters()) {
-            GroupSettings group = hyper.groups().get(p.group());
-            backend.adamw(model.parameter(p), model.gradient(p), m.slice(p.offset(), p.size()), v.slice(p.offset(), p.size()),
-                    lr * group.lrScale(), hyper.beta1(), hyper.beta2(), hyper.eps(), group.weightDecay(), step);
+        for (ParameterLayout.Group group : ParameterLayout.Group.values()) {
+            ParameterLayout.Range range = model.layout().range(group);
+            if (range.size() == 0) {
+                continue;
+            }
+            GroupSettings settings = hyper.groups().get(group);
+            backend.adamw(model.parameters().slice(range.offset(), range.size()),
+                    model.gradients().slice(range.offset(), range.size()), m.slice(range.offset(), range.size()),
+                    v.slice(range.offset(), range.size()), lr * settings.lrScale(), hyper.beta1(), hyper.beta2(),
+                    hyper.eps(), settings.weightDecay(), step);
         }
     }
 
