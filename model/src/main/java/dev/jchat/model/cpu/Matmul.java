@@ -5,12 +5,21 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Matrix products of a linear layer on float arrays (row-major, weights [out, in] as HF stores them).
+ * Matrix products of a linear layer on float arrays (row-major, weights [out, in] as HF stores them): n rows of
+ * k inputs, m outputs. All three are one packed GEMM ({@link Gemm}) with the operands read in place, the weight
+ * packed transposed for the forward product and the output gradient for the weight gradient:
+ * <pre>
+ * forward          out[n, m]   = inp[n, k] · w[m, k]ᵀ      GEMM n × m, depth k
+ * backwardInput    dinp[n, k] += dout[n, m] · w[m, k]       GEMM n × k, depth m
+ * backwardWeight   dw[m, k]   += dout[n, m]ᵀ · inp[n, k]    GEMM m × k, depth n
+ * </pre>
+ * Training calls them with n = 2048 token rows (k, m between 256 and 2048), the LM head with row chunks of
+ * 128..512 against m = 8192; decode calls forward with a handful of rows, which takes dot products instead.
  */
 public final class Matmul {
 
     /** Up to this many rows, forward is a set of dot products (decode), not a packed GEMM. */
-    static final int DOT_ROWS = 4;
+    static final int DOT_ROWS = 8;
 
     private Matmul() {}
 
@@ -38,8 +47,10 @@ public final class Matmul {
 
     /**
      * Few rows: every output is a dot product of an input row with a weight row. Memory-bound on the weights, so
-     * each weight row is read once: four rows at a time (four independent FMA chains) against every input row
-     * while they sit in L1; threads split the weight rows.
+     * each weight row is read from memory once: four weight rows at a time, against one input row (four FMA
+     * chains) or against four (sixteen chains, every weight vector loaded once for four rows; a group of fewer than
+     * four repeats its last row and drops those outputs) while the four weight rows sit in L1. Threads split the
+     * weight rows. Beyond {@link #DOT_ROWS} rows the packed GEMM is faster (measured crossover 8..12 rows).
      */
     private static void dots(Parallel pool, float[] out, int outOff, float[] inp, int inOff, float[] w, int wOff,
                              int n, int k, int m) {
@@ -47,8 +58,12 @@ public final class Matmul {
             int j = start;
             for (; j + 4 <= end; j += 4) {
                 int w0 = wOff + j * k;
-                for (int i = 0; i < n; i++) {
-                    dot4(out, outOff + i * m + j, inp, inOff + i * k, w, w0, k);
+                if (n == 1) {
+                    dot4(out, outOff + j, inp, inOff, w, w0, k);
+                    continue;
+                }
+                for (int i = 0; i < n; i += 4) {
+                    dot4x4(out, outOff + i * m + j, m, Math.min(4, n - i), inp, inOff + i * k, w, w0, k);
                 }
             }
             for (; j < end; j++) {
@@ -59,6 +74,7 @@ public final class Matmul {
         });
     }
 
+    /** out[0..3] = input row x · weight rows w0 + q·k. */
     private static void dot4(float[] out, int o, float[] x, int xOff, float[] w, int w0, int k) {
         var sp = Gemm.SP;
         int l = Gemm.L;
@@ -89,6 +105,101 @@ public final class Matmul {
         out[o + 1] = s1.reduceLanes(VectorOperators.ADD);
         out[o + 2] = s2.reduceLanes(VectorOperators.ADD);
         out[o + 3] = s3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** out[r, 0..3] for r < rows (row stride ldo) = input rows x0 + r·k · weight rows w0 + q·k. */
+    private static void dot4x4(float[] out, int o, int ldo, int rows, float[] x, int x0, float[] w, int w0, int k) {
+        var sp = Gemm.SP;
+        int l = Gemm.L;
+        int x1 = x0 + Math.min(1, rows - 1) * k;
+        int x2 = x0 + Math.min(2, rows - 1) * k;
+        int x3 = x0 + Math.min(3, rows - 1) * k;
+        int w1 = w0 + k;
+        int w2 = w1 + k;
+        int w3 = w2 + k;
+        FloatVector s00 = FloatVector.zero(sp), s01 = FloatVector.zero(sp), s02 = FloatVector.zero(sp), s03 = FloatVector.zero(sp);
+        FloatVector s10 = FloatVector.zero(sp), s11 = FloatVector.zero(sp), s12 = FloatVector.zero(sp), s13 = FloatVector.zero(sp);
+        FloatVector s20 = FloatVector.zero(sp), s21 = FloatVector.zero(sp), s22 = FloatVector.zero(sp), s23 = FloatVector.zero(sp);
+        FloatVector s30 = FloatVector.zero(sp), s31 = FloatVector.zero(sp), s32 = FloatVector.zero(sp), s33 = FloatVector.zero(sp);
+        int p = 0;
+        for (int bound = sp.loopBound(k); p < bound; p += l) {
+            FloatVector v0 = FloatVector.fromArray(sp, w, w0 + p);
+            FloatVector v1 = FloatVector.fromArray(sp, w, w1 + p);
+            FloatVector v2 = FloatVector.fromArray(sp, w, w2 + p);
+            FloatVector v3 = FloatVector.fromArray(sp, w, w3 + p);
+            FloatVector u0 = FloatVector.fromArray(sp, x, x0 + p);
+            s00 = u0.fma(v0, s00);
+            s01 = u0.fma(v1, s01);
+            s02 = u0.fma(v2, s02);
+            s03 = u0.fma(v3, s03);
+            FloatVector u1 = FloatVector.fromArray(sp, x, x1 + p);
+            s10 = u1.fma(v0, s10);
+            s11 = u1.fma(v1, s11);
+            s12 = u1.fma(v2, s12);
+            s13 = u1.fma(v3, s13);
+            FloatVector u2 = FloatVector.fromArray(sp, x, x2 + p);
+            s20 = u2.fma(v0, s20);
+            s21 = u2.fma(v1, s21);
+            s22 = u2.fma(v2, s22);
+            s23 = u2.fma(v3, s23);
+            FloatVector u3 = FloatVector.fromArray(sp, x, x3 + p);
+            s30 = u3.fma(v0, s30);
+            s31 = u3.fma(v1, s31);
+            s32 = u3.fma(v2, s32);
+            s33 = u3.fma(v3, s33);
+        }
+        if (p < k) {
+            VectorMask<Float> mask = sp.indexInRange(p, k);
+            FloatVector v0 = FloatVector.fromArray(sp, w, w0 + p, mask);
+            FloatVector v1 = FloatVector.fromArray(sp, w, w1 + p, mask);
+            FloatVector v2 = FloatVector.fromArray(sp, w, w2 + p, mask);
+            FloatVector v3 = FloatVector.fromArray(sp, w, w3 + p, mask);
+            FloatVector u0 = FloatVector.fromArray(sp, x, x0 + p, mask);
+            s00 = u0.fma(v0, s00);
+            s01 = u0.fma(v1, s01);
+            s02 = u0.fma(v2, s02);
+            s03 = u0.fma(v3, s03);
+            FloatVector u1 = FloatVector.fromArray(sp, x, x1 + p, mask);
+            s10 = u1.fma(v0, s10);
+            s11 = u1.fma(v1, s11);
+            s12 = u1.fma(v2, s12);
+            s13 = u1.fma(v3, s13);
+            FloatVector u2 = FloatVector.fromArray(sp, x, x2 + p, mask);
+            s20 = u2.fma(v0, s20);
+            s21 = u2.fma(v1, s21);
+            s22 = u2.fma(v2, s22);
+            s23 = u2.fma(v3, s23);
+            FloatVector u3 = FloatVector.fromArray(sp, x, x3 + p, mask);
+            s30 = u3.fma(v0, s30);
+            s31 = u3.fma(v1, s31);
+            s32 = u3.fma(v2, s32);
+            s33 = u3.fma(v3, s33);
+        }
+        out[o] = s00.reduceLanes(VectorOperators.ADD);
+        out[o + 1] = s01.reduceLanes(VectorOperators.ADD);
+        out[o + 2] = s02.reduceLanes(VectorOperators.ADD);
+        out[o + 3] = s03.reduceLanes(VectorOperators.ADD);
+        if (rows > 1) {
+            int o1 = o + ldo;
+            out[o1] = s10.reduceLanes(VectorOperators.ADD);
+            out[o1 + 1] = s11.reduceLanes(VectorOperators.ADD);
+            out[o1 + 2] = s12.reduceLanes(VectorOperators.ADD);
+            out[o1 + 3] = s13.reduceLanes(VectorOperators.ADD);
+        }
+        if (rows > 2) {
+            int o2 = o + 2 * ldo;
+            out[o2] = s20.reduceLanes(VectorOperators.ADD);
+            out[o2 + 1] = s21.reduceLanes(VectorOperators.ADD);
+            out[o2 + 2] = s22.reduceLanes(VectorOperators.ADD);
+            out[o2 + 3] = s23.reduceLanes(VectorOperators.ADD);
+        }
+        if (rows > 3) {
+            int o3 = o + 3 * ldo;
+            out[o3] = s30.reduceLanes(VectorOperators.ADD);
+            out[o3 + 1] = s31.reduceLanes(VectorOperators.ADD);
+            out[o3 + 2] = s32.reduceLanes(VectorOperators.ADD);
+            out[o3 + 3] = s33.reduceLanes(VectorOperators.ADD);
+        }
     }
 
     private static float dot(float[] x, int xOff, float[] w, int wOff, int k) {
