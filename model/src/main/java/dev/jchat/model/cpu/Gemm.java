@@ -65,9 +65,9 @@ final class Gemm {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
-     * {@code C = A·B} or, with {@code accumulate}, {@code C += A·B}. A[i][p] is {@code a[aOff + i*lda + p]}, or
-     * {@code a[aOff + p*lda + i]} when {@code aT}; B[p][j] is {@code b[bOff + p*ldb + j]}, or {@code b[bOff + j*ldb + p]}
-     * when {@code bT}.
+     * {@code C = A·B} or, with {@code accumulate}, {@code C += A·B}, C[i][j] at {@code c[cOff + i*ldc + j]}.
+     * A[i][p] is {@code a[aOff + i*lda + p]}, or {@code a[aOff + p*lda + i]} when {@code aT}; B[p][j] is
+     * {@code b[bOff + p*ldb + j]}, or {@code b[bOff + j*ldb + p]} when {@code bT}.
      */
     static void multiply(Parallel pool, boolean accumulate, int m, int n, int k,
                          float[] a, int aOff, int lda, boolean aT,

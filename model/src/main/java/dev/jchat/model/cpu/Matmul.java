@@ -117,10 +117,22 @@ public final class Matmul {
         int w1 = w0 + k;
         int w2 = w1 + k;
         int w3 = w2 + k;
-        FloatVector s00 = FloatVector.zero(sp), s01 = FloatVector.zero(sp), s02 = FloatVector.zero(sp), s03 = FloatVector.zero(sp);
-        FloatVector s10 = FloatVector.zero(sp), s11 = FloatVector.zero(sp), s12 = FloatVector.zero(sp), s13 = FloatVector.zero(sp);
-        FloatVector s20 = FloatVector.zero(sp), s21 = FloatVector.zero(sp), s22 = FloatVector.zero(sp), s23 = FloatVector.zero(sp);
-        FloatVector s30 = FloatVector.zero(sp), s31 = FloatVector.zero(sp), s32 = FloatVector.zero(sp), s33 = FloatVector.zero(sp);
+        FloatVector s00 = FloatVector.zero(sp);
+        FloatVector s01 = FloatVector.zero(sp);
+        FloatVector s02 = FloatVector.zero(sp);
+        FloatVector s03 = FloatVector.zero(sp);
+        FloatVector s10 = FloatVector.zero(sp);
+        FloatVector s11 = FloatVector.zero(sp);
+        FloatVector s12 = FloatVector.zero(sp);
+        FloatVector s13 = FloatVector.zero(sp);
+        FloatVector s20 = FloatVector.zero(sp);
+        FloatVector s21 = FloatVector.zero(sp);
+        FloatVector s22 = FloatVector.zero(sp);
+        FloatVector s23 = FloatVector.zero(sp);
+        FloatVector s30 = FloatVector.zero(sp);
+        FloatVector s31 = FloatVector.zero(sp);
+        FloatVector s32 = FloatVector.zero(sp);
+        FloatVector s33 = FloatVector.zero(sp);
         int p = 0;
         for (int bound = sp.loopBound(k); p < bound; p += l) {
             FloatVector v0 = FloatVector.fromArray(sp, w, w0 + p);
