@@ -1,0 +1,261 @@
+package dev.jchat.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jchat.model.Checkpoint;
+import dev.jchat.model.LlamaModel;
+import dev.jchat.model.ModelConfig;
+import dev.jchat.model.cpu.CpuBackend;
+import dev.jchat.model.train.AdamW;
+import dev.jchat.tokenizer.BpeTrainer;
+import dev.jchat.tokenizer.HfTokenizerJson;
+import dev.jchat.tokenizer.SpecialTokens;
+import dev.jchat.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * jchat's GGUF export against the real peer: llama.cpp's prebuilt binaries from the npm package node-llama-cpp
+ * (installed by the build at generate-test-resources) load the exported file, tokenize a prompt, and continue it
+ * greedily with raw logits at every step; {@code @huggingface/gguf}, an independent parser, reads the metadata.
+ * The model is a small Llama (grouped-query attention, so both Q and K permutations are exercised) trained for a
+ * few steps on GSM8K text with a BPE tokenizer trained on the same text, so that its greedy choices are clear.
+ */
+class LlamaCppParityTest {
+    private static final Path NPM = Path.of(System.getProperty("jchat.llamacpp", "target/llamacpp"));
+    private static final String PROMPT = "Natalia sold clips to 48 of her friends in April, and then";
+    private static final int STEPS = 32;
+
+    @TempDir
+    static Path dir;
+
+    private static Tokenizer tokenizer;
+    private static Path checkpoint;
+    private static int[] javaPrompt;
+    private static int[] javaGreedy;
+    private static float[][] javaLogits;
+    private static JsonNode result;
+
+    @BeforeAll
+    static void exportRunAndCompare() throws Exception {
+        assumeTrue(onPath("node"), "node is not installed: the llama.cpp parity test needs Node.js");
+        assumeTrue(Files.isDirectory(NPM.resolve("node_modules/node-llama-cpp")), "node-llama-cpp is missing in " + NPM
+                + ": the Maven build installs it at generate-test-resources");
+        var json = new ObjectMapper();
+        var texts = new ArrayList<String>();
+        for (String record : Files.readAllLines(Path.of(System.getProperty("jchat.shared", "../../shared"), "data",
+                "gsm8k", "gsm8k_train.jsonl")).subList(0, 300)) {
+            JsonNode node = json.readTree(record);
+            texts.add(node.get("question").asText() + "\n" + node.get("answer").asText());
+        }
+        tokenizer = new BpeTrainer(512).withThreads(1).train(texts, BpeTrainer.Progress.NONE).tokenizer();
+        int bos = tokenizer.specialId(SpecialTokens.BOS);
+        var config = new ModelConfig(2, 4, 2, 64, 128, tokenizer.vocabSize(), 128, 10_000, 1e-5, false, bos,
+                tokenizer.specialId(SpecialTokens.ASSISTANT_END));
+        checkpoint = dir.resolve("checkpoint");
+        try (var backend = new CpuBackend(2); var model = new LlamaModel(config, backend, 7)) {
+            train(model, texts, bos);
+            Checkpoint.save(checkpoint, model);
+            HfTokenizerJson.write(tokenizer, checkpoint.resolve("tokenizer.json"));
+            javaPrompt = tokenizer.encode(PROMPT);
+            int[] sequence = new int[1 + javaPrompt.length + STEPS];
+            sequence[0] = bos;
+            System.arraycopy(javaPrompt, 0, sequence, 1, javaPrompt.length);
+            javaGreedy = new int[STEPS];
+            javaLogits = new float[STEPS][];
+            for (int step = 0; step < STEPS; step++) {
+                int t = 1 + javaPrompt.length + step;
+                javaLogits[step] = model.lastLogits(sequence, t);
+                javaGreedy[step] = argmax(javaLogits[step]);
+                sequence[t] = javaGreedy[step];
+            }
+        }
+        for (String dtype : List.of("f32", "q8_0")) {
+            CliTest.Run run = CliTest.run("", "export", "--checkpoint", checkpoint.toString(), "--format", "gguf",
+                    "--out", dir.resolve(dtype + ".gguf").toString(), "--dtype", dtype, "--threads", "2");
+            assertEquals(0, run.exitCode(), run.stderr());
+        }
+        Path script = NPM.resolve("parity.mjs");
+        try (var in = LlamaCppParityTest.class.getResourceAsStream("/llamacpp/parity.mjs")) {
+            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Path request = dir.resolve("request.json");
+        Path response = dir.resolve("result.json");
+        json.writeValue(request.toFile(), Map.of("prompt", PROMPT, "steps", STEPS,
+                "models", List.of(dir.resolve("f32.gguf").toString(), dir.resolve("q8_0.gguf").toString()),
+                "chat", List.of(Map.of("role", "system", "content", "Be brief."),
+                        Map.of("role", "user", "content", "Hi!"),
+                        Map.of("role", "assistant", "content", "Hello."),
+                        Map.of("role", "user", "content", "What is 2+2?"))));
+        Process node = new ProcessBuilder("node", script.toAbsolutePath().toString(), request.toString(),
+                response.toString()).directory(NPM.toFile()).redirectErrorStream(true).start();
+        String output = new String(node.getInputStream().readAllBytes());
+        assertTrue(node.waitFor(120, TimeUnit.SECONDS), "node did not finish");
+        assertEquals(0, node.exitValue(), output);
+        result = json.readTree(response.toFile());
+        System.out.printf(Locale.ROOT, "llama.cpp %s via node-llama-cpp %s, @huggingface/gguf %s%n",
+                result.get("llamaCpp").asText(), result.get("nodeLlamaCpp").asText(),
+                result.get("huggingfaceGguf").asText());
+    }
+
+    @Test
+    void f32ExportTokenizesContinuesAndScoresAsJchatDoes() {
+        JsonNode f32 = result.get("models").get(0);
+        assertArrayEquals(javaPrompt, ints(f32.get("promptIds")), "prompt ids");
+        assertArrayEquals(javaGreedy, ints(f32.get("greedy")), "greedy continuation: " + f32.get("text"));
+        double diff = maxLogitDiff(f32);
+        System.out.printf(Locale.ROOT, "f32: %d prompt ids, %d greedy tokens equal (\"%s\"), max |logit diff| %.2e%n",
+                javaPrompt.length, STEPS, f32.get("text").asText(), diff);
+        assertTrue(diff < 1e-3, "max logit difference " + diff);
+        assertEquals(tokenizer.decode(javaGreedy), f32.get("text").asText());
+    }
+
+    @Test
+    void q8ExportStaysCloseToTheF32Model() {
+        JsonNode q8 = result.get("models").get(1);
+        assertArrayEquals(javaPrompt, ints(q8.get("promptIds")));
+        int same = 0;
+        while (same < STEPS && q8.get("greedy").get(same).asInt() == javaGreedy[same]) {
+            same++;
+        }
+        // past the first different choice the two continuations see different text: compare up to it
+        double diff = maxLogitDiff(q8.get("logits"), Math.min(same + 1, STEPS));
+        System.out.printf(Locale.ROOT, "q8_0: greedy equal for the first %d of %d tokens, max |logit diff| %.3f "
+                + "(logits span %.1f)%n", same, STEPS, diff, span(javaLogits[0]));
+        assertTrue(same >= 8, "q8_0 greedy output diverges at token " + same + ": " + q8.get("text"));
+        assertTrue(diff < 0.25, "max logit difference " + diff);
+        assertTrue(diff > 1e-4, "a Q8_0 model cannot score exactly as the F32 one: " + diff);
+    }
+
+    @Test
+    void independentParserReadsTheMetadata() {
+        JsonNode parser = result.get("models").get(0).get("parser");
+        assertEquals(3, parser.get("version").asInt());
+        assertEquals("llama", parser.get("architecture").asText());
+        assertEquals(2 + 9 * 2 + 1, parser.get("tensorCount").asInt());
+        assertEquals(2, parser.get("blockCount").asInt());
+        assertEquals(2, parser.get("headCountKv").asInt());
+        assertEquals(10_000, parser.get("ropeFreqBase").asDouble());
+        assertEquals("dbrx", parser.get("tokenizerPre").asText());
+        assertEquals(tokenizer.vocabSize(), parser.get("tokenCount").asInt());
+        assertEquals(tokenizer.merges().size(), parser.get("mergeCount").asInt());
+        assertEquals(tokenizer.specialId(SpecialTokens.ASSISTANT_END), parser.get("eotTokenId").asInt());
+        assertEquals(ChatTemplate.JINJA, parser.get("chatTemplate").asText());
+        JsonNode embedding = parser.get("tensors").get(0);
+        assertEquals("token_embd.weight", embedding.get("name").asText());
+        assertEquals(List.of(64, tokenizer.vocabSize()), List.of(embedding.get("dims").get(0).asInt(),
+                embedding.get("dims").get(1).asInt()));
+    }
+
+    @Test
+    void llamaCppKnowsTheSpecialTokensAndRendersTheChatTemplate() {
+        JsonNode f32 = result.get("models").get(0);
+        assertEquals(tokenizer.specialId(SpecialTokens.BOS), f32.get("bos").asInt());
+        assertEquals(tokenizer.specialId(SpecialTokens.ASSISTANT_END), f32.get("eos").asInt());
+        assertEquals(tokenizer.specialId(SpecialTokens.ASSISTANT_END), f32.get("eot").asInt());
+        String rendered = "<|bos|><|system_start|>Be brief.<|system_end|><|user_start|>Hi!<|user_end|>"
+                + "<|assistant_start|>Hello.<|assistant_end|><|user_start|>What is 2+2?<|user_end|><|assistant_start|>";
+        assertArrayEquals(tokenizer.encode(rendered, tokenizer.specialTokens().keySet()), ints(f32.get("chat")),
+                "the conversation as llama.cpp tokenizes node-llama-cpp's rendering of the template");
+    }
+
+    /** AdamW steps on the texts, enough for clear next-token choices; prints the first and last loss. */
+    private static void train(LlamaModel model, List<String> texts, int bos) {
+        var stream = new ArrayList<Integer>();
+        for (String text : texts) {
+            stream.add(bos);
+            for (int id : tokenizer.encode(text)) {
+                stream.add(id);
+            }
+        }
+        int b = 4;
+        int t = 64;
+        var adamw = new AdamW(model, AdamW.Hyper.defaults(0f));
+        int[] inputs = new int[b * t];
+        int[] targets = new int[b * t];
+        double first = 0;
+        double loss = 0;
+        for (int step = 0; step < 100; step++) {
+            for (int row = 0; row < b; row++) {
+                int start = ((step * b + row) * t) % (stream.size() - t - 1);
+                for (int i = 0; i < t; i++) {
+                    inputs[row * t + i] = stream.get(start + i);
+                    targets[row * t + i] = stream.get(start + i + 1);
+                }
+            }
+            model.zeroGradients();
+            loss = model.forwardBackward(inputs, targets, b, t, 1f / (b * t)) / (b * t);
+            first = step == 0 ? loss : first;
+            adamw.step(1e-2f);
+        }
+        System.out.printf(Locale.ROOT, "trained %d steps: loss %.2f -> %.2f%n", adamw.steps(), first, loss);
+    }
+
+    private static double maxLogitDiff(JsonNode model) {
+        return maxLogitDiff(model.get("logits"), STEPS);
+    }
+
+    /** The largest difference between llama.cpp's and jchat's logits over the first {@code steps} positions. */
+    private static double maxLogitDiff(JsonNode logits, int steps) {
+        double max = 0;
+        for (int step = 0; step < steps; step++) {
+            JsonNode row = logits.get(step);
+            assertEquals(javaLogits[step].length, row.size());
+            for (int v = 0; v < row.size(); v++) {
+                max = Math.max(max, Math.abs(row.get(v).asDouble() - javaLogits[step][v]));
+            }
+        }
+        return max;
+    }
+
+    private static double span(float[] logits) {
+        double min = Double.MAX_VALUE;
+        double max = -Double.MAX_VALUE;
+        for (float v : logits) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        return max - min;
+    }
+
+    private static int argmax(float[] values) {
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] > values[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static int[] ints(JsonNode array) {
+        int[] out = new int[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asInt();
+        }
+        return out;
+    }
+
+    private static boolean onPath(String program) {
+        try {
+            return new ProcessBuilder(program, "--version").start().waitFor(30, TimeUnit.SECONDS);
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+}
