@@ -38,6 +38,17 @@ class MatmulTest {
         one = new Parallel(1);
         two = new Parallel(2);
         three = new Parallel(3);
+        // Vector API code runs orders of magnitude slower before C2 compiles it: many small products get the
+        // kernels compiled before the large shapes run (seconds otherwise).
+        float[] x = new float[64 * 64];
+        float[] w = new float[64 * 64];
+        float[] y = new float[64 * 64];
+        for (int i = 0; i < 300; i++) {
+            Matmul.forward(one, y, 0, x, 0, w, 0, 64, 64, 64);
+            Matmul.forward(one, y, 0, x, 0, w, 0, 24, 64, 64);
+            Matmul.backwardInput(one, x, 0, y, 0, w, 0, 64, 64, 64);
+            Matmul.backwardWeight(one, w, 0, y, 0, x, 0, 64, 64, 64);
+        }
     }
 
     @AfterAll
@@ -53,6 +64,7 @@ class MatmulTest {
             {5, 3, 2}, {7, 13, 19}, {8, 40, 21}, {9, 40, 21}, {12, 32, 32}, {13, 33, 31}, {24, 64, 64}, {11, 31, 65},
             {64, 300, 40}, {25, 600, 70}, {150, 30, 40}, {40, 20, 2100}, {3000, 7, 5},
             {300, 517, 263}, {97, 256, 129}, {510, 20, 30}, {1100, 17, 40},
+            {10, 2000, 30}, {64, 600, 200},
         };
         List<Arguments> cases = new ArrayList<>();
         for (int[] s : nkm) {
