@@ -50,6 +50,28 @@ final class DefaultCorpus {
         return text;
     }
 
+    /** {@code dir/europarl.jsonl}: each speech body of {@link #europarl} as a document, for the token shards. */
+    static Path europarlDocuments(Path dir) throws IOException, InterruptedException {
+        Path documents = dir.resolve("europarl.jsonl");
+        if (Files.exists(documents)) {
+            return documents;
+        }
+        Path partial = dir.resolve("europarl.jsonl.partial");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (BufferedReader in = Files.newBufferedReader(europarl(dir)); BufferedWriter out = Files.newBufferedWriter(partial)) {
+            String line;
+            long id = 0;
+            while ((line = in.readLine()) != null) {
+                if (!line.isBlank()) {
+                    out.write(json.createObjectNode().put("id", "europarl-" + id++).put("text", line.strip()).toString());
+                    out.write('\n');
+                }
+            }
+        }
+        Files.move(partial, documents, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return documents;
+    }
+
     private static Path localRepository() {
         String configured = System.getProperty("maven.repo.local");
         return configured != null ? Path.of(configured) : Path.of(System.getProperty("user.home"), ".m2", "repository");
