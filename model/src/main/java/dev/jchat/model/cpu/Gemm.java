@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Packed, cache-blocked single-precision GEMM, {@code C[M, N] (+)= A[M, K] · B[K, N]}, in the GotoBLAS/BLIS
  * scheme: B is packed into panels NR columns wide, A into panels MR rows tall, and a register-blocked micro-kernel
- * multiplies one A panel by one B panel into an MR × NR tile of C. A and B may each be stored transposed, so that
- * the three products of a linear layer (see {@link Matmul}) need no transposed copies; C is row-major.
+ * multiplies one A panel by one B panel into an MR × NR tile of C. A, B and C may each be stored transposed, so
+ * that the products of a linear layer (see {@link Matmul}) need no transposed copies.
  *
  * <p>Sizes, for the 2-core Zen 5 this project measures on (AVX-512: 32 zmm registers, 2 FMA pipes; L1d 48 KiB,
  * L2 1 MiB per core, L3 32 MiB) and the model's layers (2048 token rows; depths 256..2048; widths 256..8192):
@@ -23,9 +23,10 @@ import jdk.incubator.vector.VectorSpecies;
  *     above 256 are cut into equal blocks in multiples of 16 (384 → 2 × 192, 688 → 240 + 240 + 208).
  * <li>MC = 144 rows (a multiple of 12 and 16): A block of 144 KiB in L2, B block of KC × NC (2 MiB) in L3, each B
  *     panel reused by 12 A panels per load.
- * <li>MB = 512: a thread with at most 512 rows (the LM head's 128..512-row chunks, 256..1152-row weight gradients)
- *     packs them as one A block (512 KiB, in L2) and packs each B panel right before its 12-row tiles use it, into an
- *     L1-sized buffer: the B block would otherwise make a round trip through L3 for one use.
+ * <li>MB = 512: a thread with at most 512 rows (weight gradients of up to 1024 outputs split over two threads,
+ *     products split by depth or columns) packs them as one A block (512 KiB, in L2) and packs each B panel right
+ *     before its 12-row tiles use it, into an L1-sized buffer: the B block would otherwise make a round trip
+ *     through L3 for one use.
  * </ul>
  */
 final class Gemm {
@@ -241,8 +242,8 @@ final class Gemm {
 
     /**
      * The tile (mr × nr) into a C stored transposed: tile column j is C's row, {@code c[o + j*ldc + r]}. A full tile
-     * goes through two in-register 16 × 16 transposes and one masked store of mr lanes per C row: 4% of the
-     * kernel's time at depth 256, where 384 scalar stores would take 15–25%.
+     * goes through two in-register 16 × 16 transposes and one masked store of mr lanes per C row, about 300 vector
+     * operations against the kernel's 6144 FMAs at depth 256; 384 scalar read-modify-writes would cost more.
      */
     private static void storeTransposed(Scratch s, int mr, int nr, float[] c, int o, int ldc, boolean add) {
         if (L == T && nr == NR) {
