@@ -35,7 +35,8 @@ final class GgufTokenizer {
     /**
      * The tokenizer keys for {@code model}'s vocabulary: ids the tokenizer does not use (a vocabulary padded for
      * speed, say) are listed as unused tokens. The chat template is included when the tokenizer has jchat's chat
-     * tokens. BOS is added to prompts, because jchat trains on documents that start with it.
+     * tokens. BOS is added to prompts, because jchat trains on documents that start with it. (The BOS and EOS ids
+     * themselves are the model's, written by {@link dev.jchat.model.GgufCheckpoint}.)
      */
     static Map<String, GgufValue> metadata(Tokenizer tokenizer, ModelConfig config) {
         if (tokenizer.vocabSize() > config.vocab()) {
@@ -66,12 +67,6 @@ final class GgufTokenizer {
         meta.put("tokenizer.ggml.tokens", GgufValue.strings(tokens));
         meta.put("tokenizer.ggml.token_type", GgufValue.int32s(types));
         meta.put("tokenizer.ggml.merges", GgufValue.strings(merges));
-        if (config.bosTokenId() >= 0) {
-            meta.put("tokenizer.ggml.bos_token_id", GgufValue.uint32(config.bosTokenId()));
-        }
-        if (config.eosTokenId() >= 0) {
-            meta.put("tokenizer.ggml.eos_token_id", GgufValue.uint32(config.eosTokenId()));
-        }
         // set explicitly: llama.cpp otherwise guesses the end-of-turn token from token texts it knows
         Integer eot = tokenizer.specialTokens().get(SpecialTokens.ASSISTANT_END);
         if (eot != null) {

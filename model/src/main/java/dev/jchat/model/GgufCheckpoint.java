@@ -31,7 +31,7 @@ public final class GgufCheckpoint {
 
     /**
      * Writes {@code model} to {@code file} with its matrices as {@code type}; {@code extra} (tokenizer, chat
-     * template, name...) follows the architecture keys. llama.cpp needs the {@code tokenizer.ggml.*} keys to load
+     * template, name...) follows the architecture keys and the model's BOS and EOS ids. llama.cpp needs the {@code tokenizer.ggml.*} keys to load
      * a model; when they are given, the token list must have one entry per vocabulary id.
      */
     public static void save(Path file, LlamaModel model, GgmlType type, Map<String, GgufValue> extra)
@@ -77,6 +77,12 @@ public final class GgufCheckpoint {
         metadata.put(ARCH + ".attention.layer_norm_rms_epsilon", GgufValue.float32(c.normEps()));
         metadata.put(ARCH + ".rope.dimension_count", GgufValue.uint32(c.headDim()));
         metadata.put(ARCH + ".vocab_size", GgufValue.uint32(c.vocab()));
+        if (c.bosTokenId() >= 0) {
+            metadata.put("tokenizer.ggml.bos_token_id", GgufValue.uint32(c.bosTokenId()));
+        }
+        if (c.eosTokenId() >= 0) {
+            metadata.put("tokenizer.ggml.eos_token_id", GgufValue.uint32(c.eosTokenId()));
+        }
         for (var e : extra.entrySet()) {
             if (metadata.putIfAbsent(e.getKey(), e.getValue()) != null) {
                 throw new IllegalArgumentException("metadata key " + e.getKey() + " is written by the export itself");
@@ -146,8 +152,9 @@ public final class GgufCheckpoint {
         try {
             config = new ModelConfig(u32(gguf, ARCH + ".block_count"), heads, kvHeads, dim,
                     u32(gguf, ARCH + ".feed_forward_length"), vocab, u32(gguf, ARCH + ".context_length"),
-                    meta.containsKey(ARCH + ".rope.freq_base") ? gguf.real(ARCH + ".rope.freq_base") : 10_000,
-                    gguf.real(ARCH + ".attention.layer_norm_rms_epsilon"), !gguf.contains("output.weight"),
+                    meta.containsKey(ARCH + ".rope.freq_base") ? decimal(gguf.real(ARCH + ".rope.freq_base"))
+                            : 10_000,
+                    decimal(gguf.real(ARCH + ".attention.layer_norm_rms_epsilon")), !gguf.contains("output.weight"),
                     tokenId(gguf, "tokenizer.ggml.bos_token_id"), tokenId(gguf, "tokenizer.ggml.eos_token_id"));
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage());
@@ -233,6 +240,14 @@ public final class GgufCheckpoint {
             case BF16 -> 32;
             default -> throw new AssertionError(type);
         };
+    }
+
+    /**
+     * The shortest decimal that rounds to {@code value} as a float: GGUF stores these as FLOAT32, and the
+     * configured decimal (1e-5, not 9.99999975e-6) is what the model and its HF config mean.
+     */
+    private static double decimal(double value) {
+        return Double.parseDouble(Float.toString((float) value));
     }
 
     private static int u32(GgufFile gguf, String key) throws IOException {
