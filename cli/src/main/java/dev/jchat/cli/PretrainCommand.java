@@ -78,6 +78,14 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--decay-fraction", defaultValue = "0.2", paramLabel = "F", description = "WSD: decaying share of the steps (default: ${DEFAULT-VALUE})")
     double decayFraction;
 
+    @Option(names = "--optimizer", defaultValue = "adamw", paramLabel = "adamw|muon",
+            description = "adamw for everything, or muon for the matrices (AdamW for embeddings, head and norms), "
+                    + "nanochat's choice (default: ${DEFAULT-VALUE})")
+    String optimizer;
+
+    @Option(names = "--muon-lr", defaultValue = "0.02", paramLabel = "LR", description = "Muon's peak learning rate (default: ${DEFAULT-VALUE})")
+    double muonLr;
+
     @Option(names = "--weight-decay", defaultValue = "0.1", paramLabel = "W", description = "AdamW weight decay of the matrices (default: ${DEFAULT-VALUE})")
     float weightDecay;
 
@@ -127,11 +135,15 @@ final class PretrainCommand implements Callable<Integer> {
         int steps = length.tokens != null ? (int) Math.max(1, (length.tokens + tokensPerStep - 1) / tokensPerStep)
                 : length.steps != null ? length.steps : 1000;
         checkMemory(config);
+        if (!optimizer.equals("adamw") && !optimizer.equals("muon")) {
+            throw new IllegalArgumentException("--optimizer " + optimizer + ": expected adamw or muon");
+        }
         int warmupSteps = warmup != null ? warmup : Math.min(200, steps / 20);
         var options = new Pretraining.Options(batch, gradAccum, steps,
                 new LearningRateSchedule(LearningRateSchedule.Shape.named(schedule), lr, warmupSteps, steps, minLrRatio,
                         decayFraction),
-                weightDecay, gradClip, evalEvery, evalBatches, sampleEvery, saveEvery, seed, peakGflops);
+                weightDecay, gradClip, evalEvery, evalBatches, sampleEvery, saveEvery, seed, peakGflops,
+                optimizer.equals("muon") ? muonLr : 0);
         if (!resume && Pretraining.latest(out) != null) {
             throw new IllegalArgumentException(out + " already holds a run (latest: " + Pretraining.latest(out)
                     + "): add --resume to continue it, or choose another --out");

@@ -104,6 +104,17 @@ public interface Backend extends AutoCloseable {
     /** {@code t *= factor}. */
     void scale(Tensor t, float factor);
 
+    /** {@code acc += factor · x} (same size). */
+    void addScaled(Tensor acc, Tensor x, float factor);
+
+    /**
+     * Muon's orthogonalisation in place: {@code x} [rows, cols] becomes an approximation of {@code U·Vᵀ} of its SVD
+     * (every singular value near 1), by {@code steps} iterations of the Newton–Schulz quintic
+     * {@code X ← a·X + (b·A + c·A·A)·X}, {@code A = X·Xᵀ}, (a, b, c) = (3.4445, −4.7750, 2.0315), started from
+     * {@code x / ‖x‖_F} and worked in the orientation with fewer rows.
+     */
+    void orthogonalize(Tensor x, int rows, int cols, int steps);
+
     /**
      * One AdamW step (decoupled weight decay, bias-corrected moments; {@code step} counts from 1):
      * {@code p -= lr·(m̂ / (sqrt(v̂) + eps) + weightDecay·p)}.

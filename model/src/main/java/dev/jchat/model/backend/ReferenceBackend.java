@@ -427,6 +427,83 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
+    public void addScaled(Tensor acc, Tensor x, float factor) {
+        Shapes.sameSize(acc, x, "addScaled");
+        double[] a = data(acc);
+        double[] b = data(x);
+        for (int i = 0; i < acc.size(); i++) {
+            a[off(acc) + i] += factor * b[off(x) + i];
+        }
+    }
+
+    @Override
+    public void orthogonalize(Tensor x, int rows, int cols, int steps) {
+        Shapes.orthogonalize(x, rows, cols, steps);
+        boolean transposed = rows > cols;
+        int r = Math.min(rows, cols);
+        int c = Math.max(rows, cols);
+        double[] d = data(x);
+        // X [r, c]: x itself, or its transpose when x is tall
+        double[] m = new double[r * c];
+        double norm = 0;
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                double v = d[off(x) + i * cols + j];
+                m[transposed ? j * c + i : i * c + j] = v;
+                norm += v * v;
+            }
+        }
+        norm = Math.sqrt(norm) + 1e-7;
+        for (int i = 0; i < m.length; i++) {
+            m[i] /= norm;
+        }
+        for (int step = 0; step < steps; step++) {
+            // A [r, r] = X·Xᵀ; B = b·A + c·A·A; X ← a·X + B·X
+            double[] a = new double[r * r];
+            for (int i = 0; i < r; i++) {
+                for (int j = 0; j < r; j++) {
+                    double sum = 0;
+                    for (int k = 0; k < c; k++) {
+                        sum += m[i * c + k] * m[j * c + k];
+                    }
+                    a[i * r + j] = sum;
+                }
+            }
+            double[] b = new double[r * r];
+            for (int i = 0; i < r; i++) {
+                for (int j = 0; j < r; j++) {
+                    double sum = 0;
+                    for (int k = 0; k < r; k++) {
+                        sum += a[i * r + k] * a[k * r + j];
+                    }
+                    b[i * r + j] = NS_B * a[i * r + j] + NS_C * sum;
+                }
+            }
+            double[] next = new double[r * c];
+            for (int i = 0; i < r; i++) {
+                for (int j = 0; j < c; j++) {
+                    double sum = NS_A * m[i * c + j];
+                    for (int k = 0; k < r; k++) {
+                        sum += b[i * r + k] * m[k * c + j];
+                    }
+                    next[i * c + j] = sum;
+                }
+            }
+            m = next;
+        }
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                d[off(x) + i * cols + j] = m[transposed ? j * c + i : i * c + j];
+            }
+        }
+    }
+
+    /** Keller Jordan's quintic Newton–Schulz coefficients (Muon). */
+    private static final double NS_A = 3.4445;
+    private static final double NS_B = -4.7750;
+    private static final double NS_C = 2.0315;
+
+    @Override
     public void adamw(Tensor params, Tensor grads, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
                       float weightDecay, int step) {
         Shapes.adamw(params, grads, m, v, step);

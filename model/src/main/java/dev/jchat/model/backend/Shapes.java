@@ -83,6 +83,11 @@ public final class Shapes {
         ids(targets, n, vocab, true, "crossEntropy target");
     }
 
+    public static void orthogonalize(Tensor x, int rows, int cols, int steps) {
+        dims("orthogonalize", rows, cols, steps);
+        holds(x, (long) rows * cols, "x");
+    }
+
     public static void adamw(Tensor params, Tensor grads, Tensor m, Tensor v, int step) {
         sameSize(params, grads, "adamw grads");
         sameSize(params, m, "adamw m");

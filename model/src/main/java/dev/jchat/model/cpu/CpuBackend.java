@@ -24,6 +24,7 @@ public final class CpuBackend implements Backend {
     private final RmsNorm rmsNorm;
     private final Attention attention;
     private final CrossEntropy crossEntropy;
+    private final NewtonSchulz newtonSchulz;
     private double[] sumPartials = new double[0];
 
     /** A backend with one kernel thread per available processor. */
@@ -37,6 +38,7 @@ public final class CpuBackend implements Backend {
         rmsNorm = new RmsNorm(pool);
         attention = new Attention(pool);
         crossEntropy = new CrossEntropy(pool);
+        newtonSchulz = new NewtonSchulz(pool);
     }
 
     public int threads() {
@@ -190,6 +192,18 @@ public final class CpuBackend implements Backend {
     @Override
     public void scale(Tensor t, float factor) {
         Vectors.scale(pool, data(t), off(t), (int) t.size(), factor);
+    }
+
+    @Override
+    public void addScaled(Tensor acc, Tensor x, float factor) {
+        Shapes.sameSize(acc, x, "addScaled");
+        Vectors.addScaled(pool, data(acc), off(acc), data(x), off(x), (int) acc.size(), factor);
+    }
+
+    @Override
+    public void orthogonalize(Tensor x, int rows, int cols, int steps) {
+        Shapes.orthogonalize(x, rows, cols, steps);
+        newtonSchulz.orthogonalize(data(x), off(x), rows, cols, steps);
     }
 
     @Override

@@ -45,14 +45,20 @@ final class Vectors {
 
     /** acc[i] += x[i]. */
     static void add(Parallel pool, float[] acc, int accOff, float[] x, int xOff, int n) {
+        addScaled(pool, acc, accOff, x, xOff, n, 1f);
+    }
+
+    /** acc[i] += factor · x[i]. */
+    static void addScaled(Parallel pool, float[] acc, int accOff, float[] x, int xOff, int n, float factor) {
+        FloatVector scale = FloatVector.broadcast(F, factor);
         run(pool, n, (start, end) -> {
             int i = start;
             for (int upper = start + F.loopBound(end - start); i < upper; i += LANES) {
-                FloatVector.fromArray(F, acc, accOff + i).add(FloatVector.fromArray(F, x, xOff + i))
+                FloatVector.fromArray(F, x, xOff + i).fma(scale, FloatVector.fromArray(F, acc, accOff + i))
                         .intoArray(acc, accOff + i);
             }
             for (; i < end; i++) {
-                acc[accOff + i] += x[xOff + i];
+                acc[accOff + i] += factor * x[xOff + i];
             }
         });
     }

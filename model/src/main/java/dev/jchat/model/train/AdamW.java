@@ -18,7 +18,7 @@ public final class AdamW {
     /** Per-group settings: the group's learning rate is {@code lrScale ·} the scheduled rate. */
     public record GroupSettings(float lrScale, float weightDecay) {}
 
-    /** Hyper-parameters shared by all groups. */
+    /** Hyper-parameters shared by all groups; a group without settings is left to another optimizer. */
     public record Hyper(float beta1, float beta2, float eps, Map<ParameterLayout.Group, GroupSettings> groups) {
 
         public Hyper {
@@ -27,8 +27,15 @@ public final class AdamW {
 
         /** β = (0.9, 0.95), ε = 1e-8, weight decay {@code decay} on matrices and head, none elsewhere. */
         public static Hyper defaults(float decay) {
+            return defaults(decay, false);
+        }
+
+        /** The defaults, without the matrices when {@code muonMatrices} (Muon updates them). */
+        public static Hyper defaults(float decay, boolean muonMatrices) {
             var groups = new EnumMap<ParameterLayout.Group, GroupSettings>(ParameterLayout.Group.class);
-            groups.put(ParameterLayout.Group.MATRIX, new GroupSettings(1, decay));
+            if (!muonMatrices) {
+                groups.put(ParameterLayout.Group.MATRIX, new GroupSettings(1, decay));
+            }
             groups.put(ParameterLayout.Group.HEAD, new GroupSettings(1, decay));
             groups.put(ParameterLayout.Group.EMBEDDING, new GroupSettings(1, 0));
             groups.put(ParameterLayout.Group.NORM, new GroupSettings(1, 0));
@@ -58,10 +65,10 @@ public final class AdamW {
         Backend backend = model.backend();
         for (ParameterLayout.Group group : ParameterLayout.Group.values()) {
             ParameterLayout.Range range = model.layout().range(group);
-            if (range.size() == 0) {
+            GroupSettings settings = hyper.groups().get(group);
+            if (range.size() == 0 || settings == null) {
                 continue;
             }
-            GroupSettings settings = hyper.groups().get(group);
             backend.adamw(model.parameters().slice(range.offset(), range.size()),
                     model.gradients().slice(range.offset(), range.size()), m.slice(range.offset(), range.size()),
                     v.slice(range.offset(), range.size()), lr * settings.lrScale(), hyper.beta1(), hyper.beta2(),

@@ -47,10 +47,12 @@ public final class Pretraining {
      * @param evalEvery   steps between validations (0: never); also at step 0 and at the end
      * @param evalBatches validation batches of B sequences per evaluation
      * @param peakGflops  the machine's fp32 peak, for MFU
+     * @param muonLr      when positive, Muon updates the matrices with this peak learning rate (the schedule's shape
+     *                    applies to it too) and AdamW the rest; otherwise AdamW updates everything
      */
     public record Options(int batch, int gradAccum, int steps, LearningRateSchedule schedule, float weightDecay,
                           float gradClip, int evalEvery, int evalBatches, int sampleEvery, int saveEvery, long seed,
-                          double peakGflops) {
+                          double peakGflops, double muonLr) {
         public Options {
             if (batch < 1 || gradAccum < 1 || steps < 1 || evalBatches < 0 || evalEvery < 0 || sampleEvery < 0
                     || saveEvery < 0) {
@@ -103,6 +105,7 @@ public final class Pretraining {
     private final Sampler sampler;
     private final Listener listener;
     private final AdamW optimizer;
+    private final Muon muon;
     private final List<LossPlot.Point> trainCurve = new ArrayList<>();
     private final List<LossPlot.Point> valCurve = new ArrayList<>();
     private TrainWindows windows;
@@ -123,7 +126,8 @@ public final class Pretraining {
         this.tokenizerJson = tokenizerJson;
         this.sampler = sampler;
         this.listener = listener;
-        this.optimizer = new AdamW(model, AdamW.Hyper.defaults(options.weightDecay()));
+        this.muon = options.muonLr() > 0 ? new Muon(model, Muon.Hyper.defaults()) : null;
+        this.optimizer = new AdamW(model, AdamW.Hyper.defaults(options.weightDecay(), muon != null));
         this.windows = new TrainWindows(shards.train(), model.config().seqLen(), options.seed());
     }
 
@@ -146,6 +150,12 @@ public final class Pretraining {
         Checkpoint.loadWeights(checkpoint, model);
         try (Safetensors moments = Safetensors.open(checkpoint.resolve(OPTIMIZER))) {
             optimizer.restore(moments.floats("adamw.moments"), state.get("optimizer_steps").asInt());
+            if (muon != null) {
+                if (!moments.contains("muon.momentum")) {
+                    throw new IOException(checkpoint + " was trained with AdamW alone: resume it without Muon");
+                }
+                muon.restore(moments.floats("muon.momentum"));
+            }
         }
         step = state.get("step").asInt();
         tokens = state.get("tokens").asLong();
@@ -190,6 +200,9 @@ public final class Pretraining {
             }
             double lr = options.schedule().at(step);
             optimizer.step((float) lr);
+            if (muon != null) {
+                muon.step((float) (options.muonLr() * lr / options.schedule().peak()));
+            }
             step++;
             tokens += tokensPerStep;
             double seconds = (System.nanoTime() - started) / 1e9;
@@ -245,10 +258,12 @@ public final class Pretraining {
         Path partial = out.resolve(name + ".partial");
         deleteTree(partial);
         Checkpoint.save(partial, model);
-        float[] moments = new float[Math.toIntExact(optimizer.state().size())];
-        model.backend().download(optimizer.state(), moments, 0);
-        Safetensors.write(partial.resolve(OPTIMIZER), Map.of("optimizer", "adamw"),
-                List.of(Safetensors.Entry.of("adamw.moments", DType.F32, moments, moments.length)));
+        var entries = new ArrayList<Safetensors.Entry>();
+        entries.add(entry("adamw.moments", optimizer.state()));
+        if (muon != null) {
+            entries.add(entry("muon.momentum", muon.state()));
+        }
+        Safetensors.write(partial.resolve(OPTIMIZER), Map.of("optimizer", muon != null ? "muon+adamw" : "adamw"), entries);
         if (tokenizerJson != null) {
             Files.copy(tokenizerJson, partial.resolve(TOKENIZER), StandardCopyOption.REPLACE_EXISTING);
         }
@@ -261,6 +276,7 @@ public final class Pretraining {
         state.put("grad_accum", options.gradAccum());
         state.put("steps", options.steps());
         state.put("schedule", options.schedule().toString());
+        state.put("optimizer", muon != null ? "muon (lr " + options.muonLr() + ") + adamw" : "adamw");
         Files.writeString(partial.resolve(STATE), JSON.writeValueAsString(state) + "\n");
         deleteTree(finalDir);
         Files.move(partial, finalDir, StandardCopyOption.ATOMIC_MOVE);
@@ -269,6 +285,12 @@ public final class Pretraining {
         Files.createSymbolicLink(link, Path.of(name));
         Files.move(link, out.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         listener.saved(step, finalDir);
+    }
+
+    private Safetensors.Entry entry(String name, dev.jchat.model.backend.Tensor state) {
+        float[] values = new float[Math.toIntExact(state.size())];
+        model.backend().download(state, values, 0);
+        return Safetensors.Entry.of(name, DType.F32, values, values.length);
     }
 
     private void log(Map<String, Object> fields) throws IOException {

@@ -43,7 +43,7 @@ class PretrainingTest {
 
     static Pretraining.Options options(int steps) {
         return new Pretraining.Options(2, 1, steps, new LearningRateSchedule(LearningRateSchedule.Shape.COSINE, 1e-3, 1,
-                steps, 0.1, 0.2), 0.1f, 1f, 0, 1, 0, 2, 7, 570);
+                steps, 0.1, 0.2), 0.1f, 1f, 0, 1, 0, 2, 7, 570, 0);
     }
 
     static final Pretraining.Listener QUIET = new Pretraining.Listener() {
