@@ -58,14 +58,14 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = PretrainCommand.checkpointDir(checkpoint);
-        Path tokenizerJson = dir.resolve("tokenizer.json");
-        if (!Files.isRegularFile(tokenizerJson)) {
-            throw new IllegalArgumentException(dir + " has no tokenizer.json; an export needs the tokenizer the model "
-                    + "was trained with");
-        }
-        Tokenizer tokenizer = HfTokenizerJson.read(tokenizerJson);
-        try (var backend = new CpuBackend(threads != null ? threads : Runtime.getRuntime().availableProcessors())) {
-            LlamaModel model = Checkpoint.load(dir, backend);
+        try (var backend = new CpuBackend(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+             LlamaModel model = Checkpoint.load(dir, backend)) {
+            Path tokenizerJson = dir.resolve("tokenizer.json");
+            if (!Files.isRegularFile(tokenizerJson)) {
+                throw new IllegalArgumentException(dir + " has no tokenizer.json; an export needs the tokenizer the "
+                        + "model was trained with");
+            }
+            Tokenizer tokenizer = HfTokenizerJson.read(tokenizerJson);
             if (format == Format.gguf) {
                 GgmlType type = ggmlType(dtype);
                 var metadata = new LinkedHashMap<String, GgufValue>();
