@@ -7,7 +7,10 @@ import java.util.function.IntConsumer;
 /**
  * A fixed pool of kernel threads. The calling thread does the first share of every range itself and the
  * workers spin briefly before parking, because a training step issues hundreds of kernel calls of a
- * millisecond or less: an executor's queueing and wake-up latency would be a visible part of each.
+ * millisecond or less: an executor's queueing and wake-up latency would be a visible part of each. A share
+ * that its worker has not started by the time the caller is done with its own (the worker is parked, or
+ * descheduled on a busy machine) the caller takes back and runs itself, so that a call never waits for a
+ * thread to be scheduled; the shares stay the same whichever thread runs them.
  */
 public final class Parallel implements AutoCloseable {
 
@@ -64,7 +67,17 @@ public final class Parallel implements AutoCloseable {
             failure = t;
         }
         for (int part = 1; part < parts; part++) {
-            Throwable workerFailure = workers[part - 1].await();
+            Worker worker = workers[part - 1];
+            Throwable workerFailure = null;
+            if (worker.revoke()) {
+                try {
+                    body.run(share(n, parts, part), share(n, parts, part + 1));
+                } catch (Throwable t) {
+                    workerFailure = t;
+                }
+            } else {
+                workerFailure = worker.await();
+            }
             if (failure == null) {
                 failure = workerFailure;
             }
@@ -103,25 +116,45 @@ public final class Parallel implements AutoCloseable {
     }
 
     private final class Worker implements Runnable {
+        private static final int IDLE = 0;
+        private static final int SUBMITTED = 1;
+        private static final int RUNNING = 2;
+
         private Thread thread;
         private RangeBody body;
         private int start;
         private int end;
         private Throwable failure;
-        private volatile boolean pending;
+        /** IDLE → SUBMITTED (caller) → RUNNING (worker) → IDLE (worker), or SUBMITTED → IDLE (caller, revoked). */
+        private final AtomicInteger state = new AtomicInteger(IDLE);
 
         void submit(RangeBody task, int from, int to) {
             body = task;
             start = from;
             end = to;
             failure = null;
-            pending = true;
+            state.set(SUBMITTED);
             LockSupport.unpark(thread);
         }
 
+        /** Takes the submitted share back if the worker has not started it. */
+        boolean revoke() {
+            if (state.compareAndSet(SUBMITTED, IDLE)) {
+                body = null;
+                return true;
+            }
+            return false;
+        }
+
+        /** Waits for the running share; yields after a while, for a worker descheduled on a busy machine. */
         Throwable await() {
-            while (pending) {
-                Thread.onSpinWait();
+            int spins = 0;
+            while (state.get() != IDLE) {
+                if (++spins < SPINS_BEFORE_PARK) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
             }
             return failure;
         }
@@ -130,7 +163,7 @@ public final class Parallel implements AutoCloseable {
         public void run() {
             while (!closed) {
                 int spins = 0;
-                while (!pending && !closed) {
+                while (state.get() != SUBMITTED && !closed) {
                     if (++spins < SPINS_BEFORE_PARK) {
                         Thread.onSpinWait();
                     } else {
@@ -140,13 +173,16 @@ public final class Parallel implements AutoCloseable {
                 if (closed) {
                     return;
                 }
+                if (!state.compareAndSet(SUBMITTED, RUNNING)) {
+                    continue;
+                }
                 try {
                     body.run(start, end);
                 } catch (Throwable t) {
                     failure = t;
                 }
                 body = null;
-                pending = false;
+                state.set(IDLE);
             }
         }
     }
