@@ -9,6 +9,7 @@ import dev.jchat.model.ModelConfig;
 import dev.jchat.model.ParameterLayout;
 import dev.jchat.model.cpu.CpuBackend;
 import dev.jchat.model.gguf.GgmlType;
+import dev.jchat.model.gguf.GgufFile;
 import dev.jchat.model.gguf.GgufValue;
 import dev.jchat.model.io.DType;
 import dev.jchat.model.io.HfConfig;
@@ -32,14 +33,15 @@ import picocli.CommandLine.Option;
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"Write a checkpoint for other runtimes: one GGUF file (llama.cpp, LM Studio, Ollama) or an HF "
                 + "folder (transformers): config.json, model.safetensors, tokenizer.json, tokenizer_config.json with "
-                + "the chat template, generation_config.json.",
+                + "the chat template, generation_config.json. A GGUF model converts the other way, or to another type.",
                 "LM Studio finds a GGUF under ~/.lmstudio/models/<publisher>/<model>/<file>.gguf."})
 final class ExportCommand implements Callable<Integer> {
 
     enum Format { gguf, hf }
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
-            description = "a checkpoint folder with tokenizer.json, or a pretraining run directory (its latest checkpoint)")
+    @Option(names = "--checkpoint", required = true, paramLabel = "PATH",
+            description = "a checkpoint folder with tokenizer.json, a pretraining run directory (its latest checkpoint), "
+                    + "or a GGUF Llama model with a byte-level BPE tokenizer (F32, F16, BF16 or Q8_0)")
     Path checkpoint;
 
     @Option(names = "--format", required = true, paramLabel = "FORMAT", description = "gguf or hf")
@@ -57,35 +59,53 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dir = PretrainCommand.checkpointDir(checkpoint);
-        try (var backend = new CpuBackend(threads != null ? threads : Runtime.getRuntime().availableProcessors());
-             LlamaModel model = Checkpoint.load(dir, backend)) {
-            Path tokenizerJson = dir.resolve("tokenizer.json");
-            if (!Files.isRegularFile(tokenizerJson)) {
-                throw new IllegalArgumentException(dir + " has no tokenizer.json; an export needs the tokenizer the "
-                        + "model was trained with");
-            }
-            Tokenizer tokenizer = HfTokenizerJson.read(tokenizerJson);
-            if (format == Format.gguf) {
-                GgmlType type = ggmlType(dtype);
-                var metadata = new LinkedHashMap<String, GgufValue>();
-                metadata.put("general.name", GgufValue.string(modelName(dir)));
-                metadata.putAll(GgufTokenizer.metadata(tokenizer, model.config()));
-                if (out.toAbsolutePath().getParent() != null) {
-                    Files.createDirectories(out.toAbsolutePath().getParent());
+        try (var backend = new CpuBackend(threads != null ? threads : Runtime.getRuntime().availableProcessors())) {
+            LlamaModel model;
+            Tokenizer tokenizer;
+            Path tokenizerJson = null;
+            String name;
+            if (Files.isRegularFile(checkpoint) && checkpoint.getFileName().toString().endsWith(".gguf")) {
+                model = GgufCheckpoint.load(checkpoint, backend);
+                try (GgufFile gguf = GgufFile.open(checkpoint)) {
+                    tokenizer = GgufTokenizer.read(gguf);
                 }
-                GgufCheckpoint.save(out, model, type, metadata);
-                System.out.printf(Locale.ROOT, "wrote %s (GGUF, %s, %,d bytes)%n", out, type, Files.size(out));
+                name = checkpoint.getFileName().toString().replaceFirst("\\.gguf$", "");
             } else {
-                DType type = dType(dtype);
-                writeHf(out, model, type, tokenizer, tokenizerJson);
-                System.out.printf(Locale.ROOT, "wrote %s (HF LlamaForCausalLM, %s)%n", out, type.torchName());
+                Path dir = PretrainCommand.checkpointDir(checkpoint);
+                model = Checkpoint.load(dir, backend);
+                tokenizerJson = dir.resolve("tokenizer.json");
+                if (!Files.isRegularFile(tokenizerJson)) {
+                    throw new IllegalArgumentException(dir + " has no tokenizer.json; an export needs the tokenizer "
+                            + "the model was trained with");
+                }
+                tokenizer = HfTokenizerJson.read(tokenizerJson);
+                name = modelName(dir);
+            }
+            try (model) {
+                if (format == Format.gguf) {
+                    GgmlType type = ggmlType(dtype);
+                    var metadata = new LinkedHashMap<String, GgufValue>();
+                    metadata.put("general.name", GgufValue.string(name));
+                    metadata.putAll(GgufTokenizer.metadata(tokenizer, model.config()));
+                    if (out.toAbsolutePath().getParent() != null) {
+                        Files.createDirectories(out.toAbsolutePath().getParent());
+                    }
+                    GgufCheckpoint.save(out, model, type, metadata);
+                    System.out.printf(Locale.ROOT, "wrote %s (GGUF, %s, %,d bytes)%n", out, type, Files.size(out));
+                } else {
+                    DType type = dType(dtype);
+                    writeHf(out, model, type, tokenizer, tokenizerJson);
+                    System.out.printf(Locale.ROOT, "wrote %s (HF LlamaForCausalLM, %s)%n", out, type.torchName());
+                }
             }
         }
         return 0;
     }
 
-    /** An HF folder that transformers' {@code AutoModelForCausalLM} and {@code AutoTokenizer} load. */
+    /**
+     * An HF folder that transformers' {@code AutoModelForCausalLM} and {@code AutoTokenizer} load; its tokenizer.json
+     * a copy of {@code tokenizerJson} when there is one (so that a file from elsewhere keeps its every field).
+     */
     static void writeHf(Path dir, LlamaModel model, DType type, Tokenizer tokenizer, Path tokenizerJson)
             throws IOException {
         Files.createDirectories(dir);
@@ -99,7 +119,11 @@ final class ExportCommand implements Callable<Integer> {
         Safetensors.write(dir.resolve(Checkpoint.WEIGHTS), Map.of("producer", "jchat"), entries);
         ModelConfig config = model.config();
         HfConfig.write(dir.resolve(Checkpoint.CONFIG), config, type);
-        Files.copy(tokenizerJson, dir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+        if (tokenizerJson != null) {
+            Files.copy(tokenizerJson, dir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            HfTokenizerJson.write(tokenizer, dir.resolve("tokenizer.json"));
+        }
 
         var json = new ObjectMapper();
         ObjectNode tokenizerConfig = json.createObjectNode();

@@ -14,6 +14,7 @@ import dev.jchat.model.ModelConfig;
 import dev.jchat.model.cpu.CpuBackend;
 import dev.jchat.model.gguf.GgufFile;
 import dev.jchat.model.gguf.GgufValue;
+import dev.jchat.model.gguf.GgufWriter;
 import dev.jchat.model.io.Safetensors;
 import dev.jchat.tokenizer.BpeTrainer;
 import dev.jchat.tokenizer.HfTokenizerJson;
@@ -25,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,6 +131,52 @@ class ExportCommandTest {
         assertEquals(ChatTemplate.JINJA, tokenizerConfig.get("chat_template").asText());
         JsonNode generation = json.readTree(out.resolve("generation_config.json").toFile());
         assertEquals(tokenizer.specialId(SpecialTokens.ASSISTANT_END), generation.get("eos_token_id").asInt());
+    }
+
+    @Test
+    void aGgufModelConvertsBackToAnHfFolderWithTheSameTokenizer() throws IOException {
+        Path gguf = dir.resolve("back").resolve("model.gguf");
+        CliTest.Run run = CliTest.run("", "export", "--checkpoint", checkpoint.toString(), "--format", "gguf", "--out",
+                gguf.toString(), "--threads", "1");
+        assertEquals(0, run.exitCode(), run.stderr());
+        String chat = "<|bos|><|user_start|>How many clips?<|user_end|><|assistant_start|>72<|assistant_end|>";
+        try (GgufFile file = GgufFile.open(gguf)) {
+            Tokenizer read = GgufTokenizer.read(file);
+            assertEquals(tokenizer.specialTokens(), read.specialTokens());
+            assertEquals(tokenizer.merges(), read.merges());
+            for (String text : List.of(TEXTS.get(0), TEXTS.get(2), "naïve ünïcode 🌍\r\n  x", chat)) {
+                assertArrayEquals(tokenizer.encode(text, tokenizer.specialTokens().keySet()),
+                        read.encode(text, read.specialTokens().keySet()), text);
+            }
+        }
+        Path hf = dir.resolve("back").resolve("hf");
+        run = CliTest.run("", "export", "--checkpoint", gguf.toString(), "--format", "hf", "--out", hf.toString(),
+                "--threads", "1");
+        assertEquals(0, run.exitCode(), run.stderr());
+        try (var backend = new CpuBackend(1); var model = Checkpoint.load(hf, backend)) {
+            float[] loaded = new float[parameters.length];
+            backend.download(model.parameters(), loaded, 0);
+            assertArrayEquals(parameters, loaded);
+        }
+        assertArrayEquals(tokenizer.encode(chat, tokenizer.specialTokens().keySet()),
+                Tokenizer.load(hf.toString()).encode(chat, tokenizer.specialTokens().keySet()));
+    }
+
+    @Test
+    void aGgufTokenizerJchatCannotSplitExactlyIsRefused() throws IOException {
+        Path file = dir.resolve("qwen.gguf");
+        GgufWriter.write(file, Map.of("tokenizer.ggml.model", GgufValue.string("gpt2"),
+                "tokenizer.ggml.pre", GgufValue.string("qwen2")), List.of());
+        try (GgufFile gguf = GgufFile.open(file)) {
+            var e = assertThrows(IOException.class, () -> GgufTokenizer.read(gguf));
+            assertEquals(file + ": tokenizer.ggml.pre qwen2 is not one of [dbrx, gpt-2, gpt-4o, llama-bpe, llama-v3, "
+                    + "llama3]", e.getMessage());
+        }
+        GgufWriter.write(file, Map.of("tokenizer.ggml.model", GgufValue.string("llama")), List.of());
+        try (GgufFile gguf = GgufFile.open(file)) {
+            var e = assertThrows(IOException.class, () -> GgufTokenizer.read(gguf));
+            assertEquals(file + ": tokenizer.ggml.model is llama; only byte-level BPE (gpt2) is read", e.getMessage());
+        }
     }
 
     @Test
