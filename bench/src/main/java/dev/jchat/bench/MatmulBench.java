@@ -13,7 +13,9 @@ import java.util.Random;
  * the LM-head row chunks the fused cross-entropy kernel issues (n = 128..512, m = vocab 8192), and forward with
  * n = 1..4 rows (decode). Each case is warmed up, then timed in {@code --reps} repetitions (default 3) of about
  * {@code --seconds} each (default 0.5); the table shows the median repetition, and the spread (min–max) as a
- * noise check. 2·n·k·m flop per product.
+ * noise check. 2·n·k·m flop per product; decode rows are bound by reading the weight, 4·k·m bytes per call, so
+ * their GB/s is GFLOP/s × 2 / n. The machine should be otherwise idle (run it under shared/bench/measure.sh), and
+ * SgemmBench run beside it is the anchor.
  *
  * <pre>
  * mvn -q -pl tokenizer,data,model,bench package -DskipTests
