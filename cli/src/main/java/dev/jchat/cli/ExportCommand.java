@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -40,8 +41,8 @@ final class ExportCommand implements Callable<Integer> {
     enum Format { gguf, hf }
 
     @Option(names = "--checkpoint", required = true, paramLabel = "PATH",
-            description = "a checkpoint folder with tokenizer.json, a pretraining run directory (its latest checkpoint), "
-                    + "or a GGUF Llama model with a byte-level BPE tokenizer (F32, F16, BF16 or Q8_0)")
+            description = "a checkpoint folder with tokenizer.json, a pretraining run directory (its latest "
+                    + "checkpoint), or a GGUF Llama model with a byte-level BPE tokenizer (F32, F16, BF16 or Q8_0)")
     Path checkpoint;
 
     @Option(names = "--format", required = true, paramLabel = "FORMAT", description = "gguf or hf")
@@ -51,7 +52,8 @@ final class ExportCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--dtype", defaultValue = "f32", paramLabel = "TYPE",
-            description = "weight type: f32, f16, bf16, or q8_0 (GGUF only; norms stay f32) (default: ${DEFAULT-VALUE})")
+            description = "weight type: f32, f16, bf16, or q8_0 (GGUF only; norms stay f32) "
+                    + "(default: ${DEFAULT-VALUE})")
     String dtype;
 
     @Option(names = "--threads", paramLabel = "N", description = "kernel threads (default: all cores)")
@@ -113,7 +115,7 @@ final class ExportCommand implements Callable<Integer> {
         model.backend().download(model.parameters(), values, 0);
         var entries = new ArrayList<Safetensors.Entry>();
         for (ParameterLayout.Parameter p : model.layout().parameters()) {
-            long[] shape = java.util.Arrays.stream(p.shape()).asLongStream().toArray();
+            long[] shape = Arrays.stream(p.shape()).asLongStream().toArray();
             entries.add(new Safetensors.Entry(p.name(), type, shape, values, Math.toIntExact(p.offset())));
         }
         Safetensors.write(dir.resolve(Checkpoint.WEIGHTS), Map.of("producer", "jchat"), entries);

@@ -46,8 +46,9 @@ final class GgufTokenizer {
     private record Split(String preTokenizer, boolean ignoreMerges) {}
 
     private static final Map<String, Split> SPLITS = Map.of(
-            "llama-bpe", new Split("gpt4", true), "llama3", new Split("gpt4", true), "llama-v3", new Split("gpt4", true),
-            "dbrx", new Split("gpt4", false), "gpt-2", new Split("gpt2", false), "gpt-4o", new Split("o200k", false));
+            "llama-bpe", new Split("gpt4", true), "llama3", new Split("gpt4", true),
+            "llama-v3", new Split("gpt4", true), "dbrx", new Split("gpt4", false), "gpt-2", new Split("gpt2", false),
+            "gpt-4o", new Split("o200k", false));
 
     private GgufTokenizer() {}
 
@@ -59,8 +60,8 @@ final class GgufTokenizer {
      */
     static Map<String, GgufValue> metadata(Tokenizer tokenizer, ModelConfig config) {
         if (tokenizer.vocabSize() > config.vocab()) {
-            throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize() + " ids, but the model only "
-                    + config.vocab() + " embeddings");
+            throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize() + " ids, but the model "
+                    + "only " + config.vocab() + " embeddings");
         }
         var tokens = new ArrayList<String>(config.vocab());
         int[] types = new int[config.vocab()];

@@ -31,8 +31,9 @@ public final class GgufCheckpoint {
 
     /**
      * Writes {@code model} to {@code file} with its matrices as {@code type}; {@code extra} (tokenizer, chat
-     * template, name...) follows the architecture keys and the model's BOS and EOS ids. llama.cpp needs the {@code tokenizer.ggml.*} keys to load
-     * a model; when they are given, the token list must have one entry per vocabulary id.
+     * template, name...) follows the architecture keys and the model's BOS and EOS ids. llama.cpp needs the
+     * {@code tokenizer.ggml.*} keys to load a model; when they are given, the token list must have one entry per
+     * vocabulary id.
      */
     public static void save(Path file, LlamaModel model, GgmlType type, Map<String, GgufValue> extra)
             throws IOException {
@@ -40,7 +41,8 @@ public final class GgufCheckpoint {
             throw new IllegalArgumentException("cannot export as " + type + " (F32, F16, BF16 or Q8_0)");
         }
         ModelConfig c = model.config();
-        if (extra.get("tokenizer.ggml.tokens") instanceof GgufValue.Texts tokens && tokens.values().size() != c.vocab()) {
+        if (extra.get("tokenizer.ggml.tokens") instanceof GgufValue.Texts tokens
+                && tokens.values().size() != c.vocab()) {
             throw new IllegalArgumentException("the tokenizer has " + tokens.values().size() + " tokens, the model "
                     + c.vocab() + " embeddings");
         }

@@ -64,8 +64,8 @@ class GgufCheckpointTest {
                 var names = new ArrayList<String>();
                 gguf.tensors().forEach(t -> names.add(t.name()));
                 assertEquals(List.of("token_embd.weight", "blk.0.attn_q.weight", "blk.0.attn_k.weight",
-                        "blk.0.attn_v.weight", "blk.0.attn_output.weight", "blk.0.ffn_gate.weight", "blk.0.ffn_up.weight",
-                        "blk.0.ffn_down.weight"), names.subList(0, 8));
+                        "blk.0.attn_v.weight", "blk.0.attn_output.weight", "blk.0.ffn_gate.weight",
+                        "blk.0.ffn_up.weight", "blk.0.ffn_down.weight"), names.subList(0, 8));
                 assertTrue(names.containsAll(List.of("output.weight", "output_norm.weight", "blk.1.attn_norm.weight",
                         "blk.1.ffn_norm.weight")));
                 assertArrayEquals(new long[] {c, CONFIG.vocab()}, gguf.tensor("token_embd.weight").dims());
@@ -81,7 +81,8 @@ class GgufCheckpointTest {
                             c), qk[0]);
                 }
                 long v = model.layout().parameter("model.layers.1.self_attn.v_proj.weight").offset();
-                assertArrayEquals(row(hf, v, 3, c), row(gguf.floats("blk.1.attn_v.weight"), 0, 3, c), "v is not permuted");
+                assertArrayEquals(row(hf, v, 3, c), row(gguf.floats("blk.1.attn_v.weight"), 0, 3, c),
+                        "v is not permuted");
             }
         }
     }
@@ -166,7 +167,8 @@ class GgufCheckpointTest {
             meta.put("llama.attention.head_count", GgufValue.uint32(3));
             rewrite(good, bad, meta);
             e = assertThrows(IOException.class, () -> GgufCheckpoint.load(bad, backend));
-            assertTrue(e.getMessage().startsWith(bad + ": heads (3) must be a multiple of kv-heads (2)"), e.getMessage());
+            assertTrue(e.getMessage().startsWith(bad + ": heads (3) must be a multiple of kv-heads (2)"),
+                    e.getMessage());
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
@@ -36,11 +37,16 @@ public final class GgufFile implements AutoCloseable {
     /** llama.cpp's {@code GGML_MAX_NAME} less the terminating zero. */
     private static final int MAX_NAME_BYTES = 63;
 
-    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt I32 =
+            ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong I64 =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort I16 =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat F32 =
+            ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfDouble F64 =
+            ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /**
      * One tensor entry: {@code dims} innermost first (a row-major {@code rows × cols} matrix has {@code [cols,
@@ -247,8 +253,8 @@ public final class GgufFile implements AutoCloseable {
             }
             int magic = in.get(I32, 0);
             if (magic != GgufWriter.MAGIC) {
-                throw problem(file, "not a GGUF file: it starts with 0x" + Integer.toHexString(Integer.reverseBytes(magic))
-                        + ", not \"GGUF\"");
+                throw problem(file, "not a GGUF file: it starts with 0x"
+                        + Integer.toHexString(Integer.reverseBytes(magic)) + ", not \"GGUF\"");
             }
             int version = in.get(I32, 4);
             if (version != 2 && version != 3) {
@@ -352,7 +358,8 @@ public final class GgufFile implements AutoCloseable {
             }
             long length = count(key + " array length", element.minBytes());
             if (length > Integer.MAX_VALUE - 8) {
-                throw problem(file, "metadata key " + key + " has " + length + " entries, more than a Java array holds");
+                throw problem(file, "metadata key " + key + " has " + length
+                        + " entries, more than a Java array holds");
             }
             int n = (int) length;
             if (element.isInteger()) {
@@ -448,7 +455,7 @@ public final class GgufFile implements AutoCloseable {
                 CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(java.nio.ByteBuffer.wrap(bytes));
+                        .decode(ByteBuffer.wrap(bytes));
                 return chars.toString();
             } catch (CharacterCodingException e) {
                 throw problem(file, what + " is not valid UTF-8");

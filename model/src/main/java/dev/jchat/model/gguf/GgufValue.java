@@ -10,7 +10,10 @@ import java.util.List;
  */
 public sealed interface GgufValue {
 
-    /** GGUF's value types, by the number the file stores; {@code minBytes} is the smallest encoding of one. */
+    /**
+     * GGUF's value types in GGUF's numbering (the ordinal is the number the file stores); {@code minBytes} is the
+     * smallest encoding of one value.
+     */
     enum Type {
         UINT8(1), INT8(1), UINT16(2), INT16(2), UINT32(4), INT32(4), FLOAT32(4), BOOL(1), STRING(8), ARRAY(12),
         UINT64(8), INT64(8), FLOAT64(8);

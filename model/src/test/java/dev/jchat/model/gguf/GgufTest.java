@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,7 +98,7 @@ class GgufTest {
             assertEquals(3 * 34, b.bytes());
             assertArrayEquals(new long[] {32, 3}, b.dims());
             assertEquals(0, Files.size(file) % 32, "the last tensor is padded too");
-            assertArrayEquals(java.util.Arrays.copyOfRange(values, 96, 103), gguf.floats("a"));
+            assertArrayEquals(Arrays.copyOfRange(values, 96, 103), gguf.floats("a"));
         }
     }
 
@@ -144,7 +145,7 @@ class GgufTest {
                 new GgufWriter.Tensor("z", GgmlType.Q8_0, new long[] {32}, zeros, 0)));
         try (GgufFile gguf = GgufFile.open(file)) {
             float[] q = gguf.floats("q");
-            assertArrayEquals(new float[] {127, 3, -3, 0, -127, 3}, java.util.Arrays.copyOf(q, 6));
+            assertArrayEquals(new float[] {127, 3, -3, 0, -127, 3}, Arrays.copyOf(q, 6));
             assertArrayEquals(zeros, gguf.floats("z"), "an all-zero block has scale 0, not NaN");
         }
         float[] random = new float[32 * 64];
@@ -197,7 +198,7 @@ class GgufTest {
         try (GgufFile gguf = GgufFile.open(file)) {
             assertEquals(0, gguf.tensor("a").offset() % 64);
             assertEquals(gguf.tensor("a").offset() + 64, gguf.tensor("b").offset());
-            assertArrayEquals(java.util.Arrays.copyOfRange(values, 5, 10), gguf.floats("b"));
+            assertArrayEquals(Arrays.copyOfRange(values, 5, 10), gguf.floats("b"));
         }
     }
 
