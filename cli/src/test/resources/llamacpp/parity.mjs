@@ -1,8 +1,9 @@
 // Runs jchat's GGUF exports in llama.cpp (through node-llama-cpp's prebuilt binaries) and reads them with
 // @huggingface/gguf, an independent parser. Usage: node parity.mjs REQUEST.json RESULT.json
-// REQUEST: {"prompt": text, "steps": n, "models": [path, ...], "chat": [{"role", "content"}, ...]}
-// RESULT: versions, and per model: the parser's view of the metadata, llama.cpp's prompt ids, its greedy
-// continuation and the raw next-token logits before each greedy step (prompt, then each generated token).
+// REQUEST: {"prompt": text, "steps": n, "models": [path, ...], "texts": [text, ...], "chat": [{"role", "content"}]}
+// RESULT: versions, and per model: the parser's view of the metadata, llama.cpp's ids for the prompt and each
+// text (specials not parsed), its greedy continuation and the raw next-token logits before each greedy step
+// (after the prompt, then after each generated token), and the chat rendered by the template, as ids.
 import fs from "node:fs";
 import path from "node:path";
 import {getLlama, LlamaLogLevel, JinjaTemplateChatWrapper} from "node-llama-cpp";
@@ -41,6 +42,7 @@ for (const file of request.models) {
 
     const model = await llama.loadModel({modelPath: file});
     const promptIds = Array.from(model.tokenize(request.prompt));
+    const textIds = (request.texts ?? []).map(text => Array.from(model.tokenize(text)));
     // an F32 KV cache (llama.cpp's default is F16), so that an F32 model is compared in F32 throughout
     const context = await model.createContext({contextSize: 256, batchSize: 256, sequences: 1, threads: 2,
         flashAttention: false, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32"});
@@ -74,7 +76,7 @@ for (const file of request.models) {
         const {contextText} = wrapper.generateContextState({chatHistory: history});
         chat = Array.from(contextText.tokenize(model.tokenizer));
     }
-    result.models.push({file, parser, promptIds, greedy, text: model.detokenize(greedy), logits, chat,
+    result.models.push({file, parser, promptIds, textIds, greedy, text: model.detokenize(greedy), logits, chat,
         bos: model.tokens.bos, eos: model.tokens.eos, eot: model.tokens.eot});
     await context.dispose();
     await model.dispose();

@@ -40,6 +40,11 @@ class LlamaCppParityTest {
     private static final Path NPM = Path.of(System.getProperty("jchat.llamacpp", "target/llamacpp"));
     private static final String PROMPT = "Natalia sold clips to 48 of her friends in April, and then";
     private static final int STEPS = 32;
+    /** Texts that exercise the GPT-4 split: contractions, digit runs, whitespace runs, non-Latin scripts, emoji. */
+    private static final List<String> TEXTS = List.of("Hello world!\n\n  indented  \tline\r\n",
+            "I'm sure they'LL say we've 12345678 or 3.14159, DON'T", "naïve café 안녕하세요 🌍👍🏽 ÀÉÎ",
+            "    leading spaces and trailing   ", "tab\tand\nnewline\n\n\n", "a <|user_start|> b",
+            "x=\"$(echo 'hi')\"; // 1,000,000");
 
     @TempDir
     static Path dir;
@@ -85,7 +90,7 @@ class LlamaCppParityTest {
                 sequence[t] = javaGreedy[step];
             }
         }
-        for (String dtype : List.of("f32", "q8_0")) {
+        for (String dtype : List.of("f32", "q8_0", "f16", "bf16")) {
             CliTest.Run run = CliTest.run("", "export", "--checkpoint", checkpoint.toString(), "--format", "gguf",
                     "--out", dir.resolve(dtype + ".gguf").toString(), "--dtype", dtype, "--threads", "2");
             assertEquals(0, run.exitCode(), run.stderr());
@@ -96,8 +101,9 @@ class LlamaCppParityTest {
         }
         Path request = dir.resolve("request.json");
         Path response = dir.resolve("result.json");
-        json.writeValue(request.toFile(), Map.of("prompt", PROMPT, "steps", STEPS,
-                "models", List.of(dir.resolve("f32.gguf").toString(), dir.resolve("q8_0.gguf").toString()),
+        json.writeValue(request.toFile(), Map.of("prompt", PROMPT, "steps", STEPS, "texts", TEXTS,
+                "models", List.of(dir.resolve("f32.gguf").toString(), dir.resolve("q8_0.gguf").toString(),
+                        dir.resolve("f16.gguf").toString(), dir.resolve("bf16.gguf").toString()),
                 "chat", List.of(Map.of("role", "system", "content", "Be brief."),
                         Map.of("role", "user", "content", "Hi!"),
                         Map.of("role", "assistant", "content", "Hello."),
@@ -126,20 +132,36 @@ class LlamaCppParityTest {
     }
 
     @Test
-    void q8ExportStaysCloseToTheF32Model() {
-        JsonNode q8 = result.get("models").get(1);
-        assertArrayEquals(javaPrompt, ints(q8.get("promptIds")));
-        int same = 0;
-        while (same < STEPS && q8.get("greedy").get(same).asInt() == javaGreedy[same]) {
-            same++;
+    void llamaCppSplitsAndMergesTextAsJchatDoes() {
+        for (int m = 0; m < 4; m++) {
+            JsonNode ids = result.get("models").get(m).get("textIds");
+            for (int i = 0; i < TEXTS.size(); i++) {
+                assertArrayEquals(tokenizer.encode(TEXTS.get(i)), ints(ids.get(i)), TEXTS.get(i));
+            }
         }
-        // past the first different choice the two continuations see different text: compare up to it
-        double diff = maxLogitDiff(q8.get("logits"), Math.min(same + 1, STEPS));
-        System.out.printf(Locale.ROOT, "q8_0: greedy equal for the first %d of %d tokens, max |logit diff| %.3f "
-                + "(logits span %.1f)%n", same, STEPS, diff, span(javaLogits[0]));
-        assertTrue(same >= 8, "q8_0 greedy output diverges at token " + same + ": " + q8.get("text"));
-        assertTrue(diff < 0.25, "max logit difference " + diff);
-        assertTrue(diff > 1e-4, "a Q8_0 model cannot score exactly as the F32 one: " + diff);
+    }
+
+    @Test
+    void reducedTypesStayCloseToTheF32Model() {
+        // index in the request, type, fewest equal greedy tokens, largest logit difference before the first other choice
+        record Expectation(int index, String type, int sameAtLeast, double maxDiff) {}
+        for (var e : List.of(new Expectation(1, "q8_0", 8, 0.25), new Expectation(2, "f16", 16, 0.05),
+                new Expectation(3, "bf16", 8, 0.25))) {
+            JsonNode run = result.get("models").get(e.index());
+            assertArrayEquals(javaPrompt, ints(run.get("promptIds")));
+            int same = 0;
+            while (same < STEPS && run.get("greedy").get(same).asInt() == javaGreedy[same]) {
+                same++;
+            }
+            // past the first different choice the two continuations see different text: compare up to it
+            double diff = maxLogitDiff(run.get("logits"), Math.min(same + 1, STEPS));
+            System.out.printf(Locale.ROOT, "%s: greedy equal for the first %d of %d tokens, max |logit diff| %.3f "
+                    + "(logits span %.1f)%n", e.type(), same, STEPS, diff, span(javaLogits[0]));
+            assertTrue(same >= e.sameAtLeast(), e.type() + " greedy output diverges at token " + same + ": "
+                    + run.get("text"));
+            assertTrue(diff < e.maxDiff(), e.type() + ": max logit difference " + diff);
+            assertTrue(diff > 1e-5, e.type() + " cannot score exactly as F32: " + diff);
+        }
     }
 
     @Test
