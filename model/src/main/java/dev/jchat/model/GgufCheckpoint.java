@@ -126,8 +126,8 @@ public final class GgufCheckpoint {
 
     /**
      * The model shape a GGUF file describes; an {@link IOException} naming the file and key for another
-     * architecture or a feature the model does not compute (RoPE scaling, experts, a head size other than
-     * width / heads).
+     * architecture or a feature the model does not compute (RoPE scaling or frequency factors, experts, a head
+     * size other than width / heads).
      */
     public static ModelConfig readConfig(GgufFile gguf) throws IOException {
         Path file = gguf.file();
@@ -142,6 +142,10 @@ public final class GgufCheckpoint {
         if (meta.get(ARCH + ".rope.scaling.type") instanceof GgufValue.Text scaling
                 && !scaling.value().equals("none")) {
             throw new IOException(file + ": RoPE scaling " + scaling.value() + " is not supported");
+        }
+        if (gguf.contains("rope_freqs.weight")) {
+            throw new IOException(file + ": per-dimension RoPE frequencies (rope_freqs.weight, Llama 3.1's scaling) "
+                    + "are not supported");
         }
         int dim = u32(gguf, ARCH + ".embedding_length");
         int heads = u32(gguf, ARCH + ".attention.head_count");

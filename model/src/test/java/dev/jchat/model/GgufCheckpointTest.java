@@ -164,6 +164,11 @@ class GgufCheckpointTest {
             e = assertThrows(IOException.class, () -> GgufCheckpoint.load(bad, backend));
             assertEquals(bad + ": RoPE scaling yarn is not supported", e.getMessage());
             meta.remove("llama.rope.scaling.type");
+            rewrite(good, bad, meta, new GgufWriter.Tensor("rope_freqs.weight", GgmlType.F32, new long[] {4},
+                    new float[4], 0));
+            e = assertThrows(IOException.class, () -> GgufCheckpoint.load(bad, backend));
+            assertTrue(e.getMessage().contains("rope_freqs.weight, Llama 3.1's scaling) are not supported"),
+                    e.getMessage());
             meta.put("llama.attention.head_count", GgufValue.uint32(3));
             rewrite(good, bad, meta);
             e = assertThrows(IOException.class, () -> GgufCheckpoint.load(bad, backend));
@@ -172,14 +177,16 @@ class GgufCheckpointTest {
         }
     }
 
-    /** {@code from}'s tensors under new metadata. */
-    private static void rewrite(Path from, Path to, Map<String, GgufValue> metadata) throws IOException {
+    /** {@code from}'s tensors and {@code extra} under new metadata. */
+    private static void rewrite(Path from, Path to, Map<String, GgufValue> metadata, GgufWriter.Tensor... extra)
+            throws IOException {
         var tensors = new ArrayList<GgufWriter.Tensor>();
         try (GgufFile gguf = GgufFile.open(from)) {
             for (GgufFile.TensorInfo t : gguf.tensors()) {
                 tensors.add(new GgufWriter.Tensor(t.name(), t.type(), t.dims(), gguf.floats(t.name()), 0));
             }
         }
+        tensors.addAll(List.of(extra));
         GgufWriter.write(to, metadata, tensors);
     }
 
