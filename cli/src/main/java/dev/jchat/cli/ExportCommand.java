@@ -61,6 +61,9 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // checked before the model is read: a typo should not cost a load
+        GgmlType ggufType = format == Format.gguf ? ggmlType(dtype) : null;
+        DType hfType = format == Format.hf ? dType(dtype) : null;
         try (var backend = new CpuBackend(threads != null ? threads : Runtime.getRuntime().availableProcessors())) {
             LlamaModel model;
             Tokenizer tokenizer;
@@ -84,20 +87,18 @@ final class ExportCommand implements Callable<Integer> {
                 name = modelName(dir);
             }
             try (model) {
-                if (format == Format.gguf) {
-                    GgmlType type = ggmlType(dtype);
+                if (ggufType != null) {
                     var metadata = new LinkedHashMap<String, GgufValue>();
                     metadata.put("general.name", GgufValue.string(name));
                     metadata.putAll(GgufTokenizer.metadata(tokenizer, model.config()));
                     if (out.toAbsolutePath().getParent() != null) {
                         Files.createDirectories(out.toAbsolutePath().getParent());
                     }
-                    GgufCheckpoint.save(out, model, type, metadata);
-                    System.out.printf(Locale.ROOT, "wrote %s (GGUF, %s, %,d bytes)%n", out, type, Files.size(out));
+                    GgufCheckpoint.save(out, model, ggufType, metadata);
+                    System.out.printf(Locale.ROOT, "wrote %s (GGUF, %s, %,d bytes)%n", out, ggufType, Files.size(out));
                 } else {
-                    DType type = dType(dtype);
-                    writeHf(out, model, type, tokenizer, tokenizerJson);
-                    System.out.printf(Locale.ROOT, "wrote %s (HF LlamaForCausalLM, %s)%n", out, type.torchName());
+                    writeHf(out, model, hfType, tokenizer, tokenizerJson);
+                    System.out.printf(Locale.ROOT, "wrote %s (HF LlamaForCausalLM, %s)%n", out, hfType.torchName());
                 }
             }
         }
