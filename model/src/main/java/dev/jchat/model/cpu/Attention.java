@@ -9,22 +9,29 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Causal grouped-query self-attention, flash-attention style: no [t, t] score matrix exists. Each query row walks its
- * keys in tiles of {@link #TILE} with an online softmax (running max m and sum l, the accumulator rescaled by
- * e^(m_old − m_new) when the max grows), so scratch memory is O(t·headDim) per thread, not O(t²) per head. The
- * forward saves the log-sum-exp per row; the backward recomputes each probability from it and uses FlashAttention-2's
- * D_i = Σ dout_i∘out_i = Σ_j p_ij·dp_ij in the softmax gradient.
+ * Causal grouped-query self-attention on register-blocked micro-kernels. No [t, t] score matrix exists: the forward
+ * takes {@link #M} query rows at a time and the backward {@link #R}, each holding the scores of its rows against the
+ * causally visible keys only (O(R·t) floats per thread, not O(t²) per head). The forward computes a group's scores,
+ * its exact softmax (max, then e^(s − max), no online rescaling) and P·V, and saves the log-sum-exp per row; the
+ * backward recomputes each probability from it and uses FlashAttention-2's D_i = Σ dout_i∘out_i = Σ_j p_ij·dp_ij.
  *
  * <p>Layout: qkv [b, t, (heads + 2·kvHeads)·headDim], each row the query heads, then the key heads, then the value
  * heads; out [b, t, heads·headDim]; lse [b, heads, t]. Query head h reads kv head h / (heads / kvHeads).
  *
- * <p>Scores are vectorised across keys, not across the head dimension, so they need no horizontal sums: each task
- * first transposes its key (and, in the backward, value) head into kT [headDim, tp] (tp: t rounded up to whole tiles,
- * plus one vector; padding zeroed). All products are small matrix products on one tile, {@link #scoreRows} (q·kᵀ) and
- * {@link #accumulateRows} (p·v and the gradients), computed two output rows at a time so that each loaded vector feeds
- * two FMAs and eight FMA chains are in flight. Both passes take {@link #BLOCK} query rows at a time: a tile of keys and
- * values is reused from L1 by the whole block, and in the backward each key's dk and dv rows are summed over the block
- * in registers rather than updated once per query row.
+ * <p>Every product is a small matrix product C[M, n·LANES] = A·B computed by a micro-kernel that keeps M × (3 or 4)
+ * vector accumulators in registers and, per step of the summed index, loads 3–4 vectors of B and broadcasts M scalars
+ * of A from constant offsets:
+ * <ul>
+ * <li>S = Q·Kᵀ and dP = dO·Vᵀ ({@link #scores3}): A = the M query rows interleaved [headDim][M], B = the key (value)
+ *     head transposed, kT [headDim, tp], vectorised across keys; S goes to a score buffer in chunks of {@link #CW}
+ *     keys, [chunk][M rows][CW], one per group of M rows.
+ * <li>O = P·V and dQ = dS·K ({@link #chunkRows4}): A = a group's probabilities (score gradients) from that buffer,
+ *     B = value (key) rows padded to {@link #DV} floats, vectorised across the head dimension.
+ * <li>dV += Pᵀ·dO and dK += dSᵀ·Q ({@link #keyRows4}): A = M consecutive keys of the buffer (one chunk never splits a
+ *     group of keys), summed over the block's query rows; B = the block's dout (query) rows, padded.
+ * </ul>
+ * Causality costs little: a group of M rows only computes scores up to the vector holding its last visible key, the
+ * masked entries within are stored as 0, and every sum over keys or rows stops where the mask starts.
  *
  * <p>Work is handed out dynamically: one (batch, head) pair at a time in the forward, one (batch, kv head) pair in the
  * backward, where the pair owns its key and value gradients outright (every query head of the group adds into them)
@@ -32,13 +39,18 @@ import jdk.incubator.vector.VectorOperators;
  */
 final class Attention {
 
-    /** Keys per tile: four vectors. */
-    private static final int TILE = 4 * LANES;
-    /**
-     * Query rows walking the key tiles together. It divides TILE (a float vector has at least 4 lanes), so a block
-     * never straddles a tile boundary and every row of a block sees at least one key of every tile it visits.
-     */
-    private static final int BLOCK = 16;
+    /** Rows of a micro-tile (query rows, or keys in dK and dV). */
+    private static final int M = 6;
+    /** Keys per chunk of the score buffer: three vectors, a multiple of M (LANES is even). */
+    private static final int CW = 3 * LANES;
+    /** Floats per chunk of one group in the score buffer. */
+    private static final int MC = M * CW;
+    /** Query rows per backward block: dK and dV sum over up to this many rows per load of their accumulators. */
+    private static final int R = 16 * M;
+    /** Floats per chunk of the backward's score buffers: a chunk holds the block's R rows. */
+    private static final int RC = R * CW;
+    /** Padded rows (value, key, query, dout, dk, dv, outputs) are whole multiples of four vectors. */
+    private static final int DV = 4 * LANES;
 
     private final Parallel pool;
     private final Scratch[] scratch;
@@ -48,33 +60,46 @@ final class Attention {
     private static final class Scratch {
         float[] kT = new float[0];
         float[] vT = new float[0];
+        float[] kB = new float[0];
+        float[] vB = new float[0];
         float[] dk = new float[0];
         float[] dv = new float[0];
+        float[] qA = new float[0];
+        float[] dA = new float[0];
+        float[] qB = new float[0];
+        float[] dB = new float[0];
+        float[] p = new float[0];
+        float[] ds = new float[0];
         float[] acc = new float[0];
-        /** [BLOCK, TILE] probabilities and score gradients of the current rows and tile. */
-        final float[] p = new float[BLOCK * TILE];
-        final float[] ds = new float[BLOCK * TILE];
-        /** D_r = Σ dout_r∘out_r of the backward's BLOCK rows. */
-        final float[] dSum = new float[BLOCK];
-        /** Online-softmax state of the forward's BLOCK rows: running max, and running sum as LANES partial sums. */
-        final float[] m = new float[BLOCK];
-        final float[] l = new float[BLOCK * LANES];
+        /** Per row of a group or block: D_r (backward), or the softmax max and sum (forward). */
+        final float[] dSum = new float[R];
+        final float[] rowMax = new float[M];
+        final float[] rowSum = new float[M];
         final float[] lanes = new float[LANES];
+        final int[] index = new int[LANES];
 
-        void ensure(int t, int tp, int headDim, boolean backward) {
-            if (kT.length < headDim * tp) {
-                kT = new float[headDim * tp];
+        void ensure(int t, int tp, int headDim, int hdp, boolean backward) {
+            kT = grow(kT, headDim * tp);
+            acc = grow(acc, M * hdp);
+            int scores = (backward ? R : M) * ((t + CW - 1) / CW * CW);
+            p = grow(p, scores);
+            qA = grow(qA, (backward ? R : M) * headDim);
+            if (backward) {
+                vT = grow(vT, headDim * tp);
+                kB = grow(kB, tp * hdp);
+                dk = grow(dk, tp * hdp);
+                dv = grow(dv, tp * hdp);
+                dA = grow(dA, R * headDim);
+                qB = grow(qB, R * hdp);
+                dB = grow(dB, R * hdp);
+                ds = grow(ds, scores);
+            } else {
+                vB = grow(vB, tp * hdp);
             }
-            if (backward && vT.length < headDim * tp) {
-                vT = new float[headDim * tp];
-            }
-            if (backward && dk.length < t * headDim) {
-                dk = new float[t * headDim];
-                dv = new float[t * headDim];
-            }
-            if (acc.length < BLOCK * headDim) {
-                acc = new float[BLOCK * headDim];
-            }
+        }
+
+        private static float[] grow(float[] a, int n) {
+            return a.length < n ? new float[n] : a;
         }
     }
 
@@ -95,324 +120,512 @@ final class Attention {
                  int kvHeads, int headDim) {
         int rowStride = (heads + 2 * kvHeads) * headDim;
         int tp = paddedLength(t);
+        int hdp = (headDim + DV - 1) / DV * DV;
         float scale = (float) (1 / Math.sqrt(headDim));
         for (Scratch s : scratch) {
-            s.ensure(t, tp, headDim, false);
+            s.ensure(t, tp, headDim, hdp, false);
         }
-        forEachTask(b * heads, (sc, task) -> {
-            int bi = task / heads;
-            int h = task % heads;
-            int kh = h / (heads / kvHeads);
-            int base = qkvOff + bi * t * rowStride;
-            int vCol = (heads + kvHeads + kh) * headDim;
-            transpose(qkv, base + (heads + kh) * headDim, rowStride, t, headDim, sc.kT, tp);
-            float[] acc = sc.acc;
-            float[] p = sc.p;
-            float[] m = sc.m;
-            float[] l = sc.l;
-            // BLOCK query rows walk the key tiles together, so a tile of kT and of V is reused from L1 by all of them
-            for (int i0 = 0; i0 < t; i0 += BLOCK) {
-                int rows = Math.min(BLOCK, t - i0);
-                Arrays.fill(m, 0, rows, Float.NEGATIVE_INFINITY);
-                Arrays.fill(l, 0, rows * LANES, 0f);
-                Arrays.fill(acc, 0, rows * headDim, 0f);
-                // BLOCK divides TILE, so j0 ≤ i0: every row of the block sees at least one key of every tile
-                for (int j0 = 0; j0 < i0 + rows; j0 += TILE) {
-                    int len = Math.min(TILE, i0 + rows - j0);
-                    scoreRows(p, qkv, base + i0 * rowStride + h * headDim, rowStride, rows, sc.kT, tp, j0, headDim,
-                            scale);
-                    for (int r = 0; r < rows; r++) {
-                        int pr = r * TILE;
-                        Arrays.fill(p, pr + Math.min(TILE, i0 + r + 1 - j0), pr + TILE, Float.NEGATIVE_INFINITY);
-                        float mNew = Math.max(m[r], tileMax(p, pr));
-                        float alpha = Vectors.exp(m[r] - mNew);
-                        if (alpha != 1f) {
-                            Vectors.scaleRow(acc, r * headDim, headDim, alpha);
-                        }
-                        // p_j = e^(s_j − m_new), 0 for the masked keys (−inf); the running sum stays a vector of lane
-                        // sums until the row is done
-                        FloatVector sum = FloatVector.fromArray(F, l, r * LANES).mul(alpha);
-                        for (int v = pr; v < pr + TILE; v += LANES) {
-                            FloatVector e = Vectors.exp(FloatVector.fromArray(F, p, v).sub(mNew));
-                            e.intoArray(p, v);
-                            sum = sum.add(e);
-                        }
-                        sum.intoArray(l, r * LANES);
-                        m[r] = mNew;
-                    }
-                    // acc[r] += Σ_j p[r, j]·v_j
-                    accumulateRows(acc, 0, headDim, p, 0, TILE, 1, rows, len, qkv, base + j0 * rowStride + vCol,
-                            rowStride, headDim);
-                }
-                for (int r = 0; r < rows; r++) {
-                    int i = i0 + r;
-                    int o = outOff + (bi * t + i) * heads * headDim + h * headDim;
-                    System.arraycopy(l, r * LANES, sc.lanes, 0, LANES);
-                    float sum = Vectors.sumLanes(sc.lanes);
-                    float inv = 1f / sum;
-                    for (int d = 0; d < headDim; d++) {
-                        out[o + d] = acc[r * headDim + d] * inv;
-                    }
-                    lse[lseOff + (bi * heads + h) * t + i] = (float) (m[r] + Math.log(sum));
-                }
+        forEachTask(b * heads, (sc, task) -> forwardHead(sc, task / heads, task % heads, out, outOff, lse, lseOff, qkv,
+                qkvOff, t, heads, kvHeads, headDim, rowStride, tp, hdp, scale));
+    }
+
+    private static void forwardHead(Scratch sc, int bi, int h, float[] out, int outOff, float[] lse, int lseOff,
+                                    float[] qkv, int qkvOff, int t, int heads, int kvHeads, int headDim,
+                                    int rowStride, int tp, int hdp, float scale) {
+        int kh = h / (heads / kvHeads);
+        int base = qkvOff + bi * t * rowStride;
+        transpose(qkv, base + (heads + kh) * headDim, rowStride, t, headDim, sc.kT, tp, sc.index);
+        packRows(qkv, base + (heads + kvHeads + kh) * headDim, rowStride, t, t, headDim, sc.vB, hdp);
+        float[] p = sc.p;
+        float[] acc = sc.acc;
+        for (int i = 0; i < t; i += M) {
+            int valid = Math.min(M, t - i);
+            int n = Math.min(i + M, t);
+            int nv = (n + LANES - 1) / LANES;
+            interleave(qkv, base + i * rowStride + h * headDim, rowStride, valid, headDim, sc.qA, 0);
+            scores(sc.qA, 0, headDim, sc.kT, tp, nv, p, 0, MC, scale);
+            for (int r = 0; r < valid; r++) {
+                softmaxRow(p, r, i + r + 1, nv, sc);
             }
-        });
+            for (int dc = 0; dc < hdp; dc += DV) {
+                chunkRows4(p, 0, MC, n, sc.vB, dc, hdp, acc, dc, hdp);
+            }
+            for (int r = 0; r < valid; r++) {
+                int o = outOff + (bi * t + i + r) * heads * headDim + h * headDim;
+                float sum = sc.rowSum[r];
+                scaleInto(acc, r * hdp, out, o, headDim, 1f / sum);
+                lse[lseOff + (bi * heads + h) * t + i + r] = (float) (sc.rowMax[r] + Math.log(sum));
+            }
+        }
+    }
+
+    /**
+     * Row r of a group's scores (its first vis keys visible, nv vectors computed) becomes e^(s − max) over those keys,
+     * 0 past them; the max and the sum (a fixed lane tree) go to rowMax[r] and rowSum[r].
+     */
+    private static void softmaxRow(float[] p, int r, int vis, int nv, Scratch sc) {
+        FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int v = 0; v * LANES < vis; v++) {
+            int chunk = v / 3;
+            int at = chunk * MC + r * CW + (v - chunk * 3) * LANES;
+            FloatVector s = FloatVector.fromArray(F, p, at);
+            if ((v + 1) * LANES > vis) {
+                s = s.blend(Float.NEGATIVE_INFINITY, F.indexInRange(v * LANES, vis).not());
+            }
+            mx = mx.max(s);
+        }
+        // a max is exact in any order, so reduceLanes is deterministic here
+        float m = mx.reduceLanes(VectorOperators.MAX);
+        FloatVector sum = FloatVector.zero(F);
+        for (int v = 0; v < nv; v++) {
+            int chunk = v / 3;
+            int at = chunk * MC + r * CW + (v - chunk * 3) * LANES;
+            FloatVector e;
+            if ((v + 1) * LANES <= vis) {
+                e = Vectors.exp(FloatVector.fromArray(F, p, at).sub(m));
+            } else if (v * LANES < vis) {
+                e = Vectors.exp(FloatVector.fromArray(F, p, at).sub(m))
+                        .blend(0f, F.indexInRange(v * LANES, vis).not());
+            } else {
+                e = FloatVector.zero(F);
+            }
+            e.intoArray(p, at);
+            sum = sum.add(e);
+        }
+        sum.intoArray(sc.lanes, 0);
+        sc.rowMax[r] = m;
+        sc.rowSum[r] = Vectors.sumLanes(sc.lanes);
+    }
+
+    /**
+     * Row r of a group's buffers at {@code at}: p = e^(s − logSum) and ds = p·(dp − dSum)·scale over the first vis
+     * keys, both 0 from there to the end of nvChunks vectors.
+     */
+    private static void gradientRow(float[] p, float[] ds, int at, int r, int vis, int nvChunks, float logSum,
+                                    float dSum, float scale) {
+        for (int v = 0; v < nvChunks; v++) {
+            int chunk = v / 3;
+            int pos = at + chunk * RC + r * CW + (v - chunk * 3) * LANES;
+            if (v * LANES >= vis) {
+                FloatVector.zero(F).intoArray(p, pos);
+                FloatVector.zero(F).intoArray(ds, pos);
+            } else {
+                FloatVector pv = Vectors.exp(FloatVector.fromArray(F, p, pos).sub(logSum));
+                if ((v + 1) * LANES > vis) {
+                    pv = pv.blend(0f, F.indexInRange(v * LANES, vis).not());
+                }
+                pv.intoArray(p, pos);
+                pv.mul(FloatVector.fromArray(F, ds, pos).sub(dSum)).mul(scale).intoArray(ds, pos);
+            }
+        }
     }
 
     void backward(float[] dqkv, int dqkvOff, float[] dout, int doutOff, float[] qkv, int qkvOff, float[] out,
                   int outOff, float[] lse, int lseOff, int b, int t, int heads, int kvHeads, int headDim) {
-        int rowStride = (heads + 2 * kvHeads) * headDim;
-        int outStride = heads * headDim;
-        int group = heads / kvHeads;
         int tp = paddedLength(t);
-        float scale = (float) (1 / Math.sqrt(headDim));
+        int hdp = (headDim + DV - 1) / DV * DV;
         for (Scratch s : scratch) {
-            s.ensure(t, tp, headDim, true);
+            s.ensure(t, tp, headDim, hdp, true);
         }
-        forEachTask(b * kvHeads, (sc, task) -> {
-            int bi = task / kvHeads;
-            int kh = task % kvHeads;
-            int base = qkvOff + bi * t * rowStride;
-            int kCol = (heads + kh) * headDim;
-            int vCol = (heads + kvHeads + kh) * headDim;
-            transpose(qkv, base + kCol, rowStride, t, headDim, sc.kT, tp);
-            transpose(qkv, base + vCol, rowStride, t, headDim, sc.vT, tp);
-            float[] dk = sc.dk;
-            float[] dv = sc.dv;
-            float[] dq = sc.acc;
-            float[] p = sc.p;
-            float[] ds = sc.ds;
-            Arrays.fill(dk, 0, t * headDim, 0f);
-            Arrays.fill(dv, 0, t * headDim, 0f);
-            for (int h = kh * group; h < (kh + 1) * group; h++) {
-                int qCol = h * headDim;
-                for (int i0 = 0; i0 < t; i0 += BLOCK) {
-                    int rows = Math.min(BLOCK, t - i0);
-                    int y0 = doutOff + (bi * t + i0) * outStride + qCol;
-                    for (int r = 0; r < rows; r++) {
-                        int y = y0 + r * outStride;
-                        sc.dSum[r] = Vectors.dot(dout, y, out, outOff + (y - doutOff), headDim, sc.lanes);
-                    }
-                    Arrays.fill(dq, 0, rows * headDim, 0f);
-                    for (int j0 = 0; j0 < i0 + rows; j0 += TILE) {
-                        int len = Math.min(TILE, i0 + rows - j0);
-                        // s[r, j] = scale·q_r·k_j and dp[r, j] = dout_r·v_j
-                        scoreRows(p, qkv, base + i0 * rowStride + qCol, rowStride, rows, sc.kT, tp, j0, headDim, scale);
-                        scoreRows(ds, dout, y0, outStride, rows, sc.vT, tp, j0, headDim, 1f);
-                        for (int r = 0; r < rows; r++) {
-                            float logSum = lse[lseOff + (bi * heads + h) * t + i0 + r];
-                            // p = e^(s − lse_i); ∂L/∂(q·k_j) = p_j·(dp_j − D_i)·scale; keys past i masked to 0
-                            for (int v = r * TILE; v < (r + 1) * TILE; v += LANES) {
-                                FloatVector pv = Vectors.exp(FloatVector.fromArray(F, p, v).sub(logSum));
-                                pv.intoArray(p, v);
-                                pv.mul(FloatVector.fromArray(F, ds, v).sub(sc.dSum[r])).mul(scale).intoArray(ds, v);
-                            }
-                            int visible = Math.min(TILE, i0 + r + 1 - j0);
-                            Arrays.fill(p, r * TILE + visible, (r + 1) * TILE, 0f);
-                            Arrays.fill(ds, r * TILE + visible, (r + 1) * TILE, 0f);
-                        }
-                        // dq[r] += Σ_j ds[r, j]·k_j
-                        accumulateRows(dq, 0, headDim, ds, 0, TILE, 1, rows, len, qkv, base + j0 * rowStride + kCol,
-                                rowStride, headDim);
-                        // dk_j += Σ_r ds[r, j]·q_r and dv_j += Σ_r p[r, j]·dout_r
-                        accumulateRows(dk, j0 * headDim, headDim, ds, 0, 1, TILE, len, rows, qkv,
-                                base + i0 * rowStride + qCol, rowStride, headDim);
-                        accumulateRows(dv, j0 * headDim, headDim, p, 0, 1, TILE, len, rows, dout, y0, outStride,
-                                headDim);
-                    }
-                    for (int r = 0; r < rows; r++) {
-                        int row = dqkvOff + (base - qkvOff) + (i0 + r) * rowStride + qCol;
-                        Vectors.axpy(1f, dq, r * headDim, dqkv, row, headDim);
-                    }
+        forEachTask(b * kvHeads, (sc, task) -> backwardKvHead(sc, task / kvHeads, task % kvHeads, dqkv, dqkvOff, dout,
+                doutOff, qkv, qkvOff, out, outOff, lse, lseOff, t, heads, kvHeads, headDim, tp, hdp));
+    }
+
+    private static void backwardKvHead(Scratch sc, int bi, int kh, float[] dqkv, int dqkvOff, float[] dout,
+                                       int doutOff, float[] qkv, int qkvOff, float[] out, int outOff, float[] lse,
+                                       int lseOff, int t, int heads, int kvHeads, int headDim, int tp, int hdp) {
+        int rowStride = (heads + 2 * kvHeads) * headDim;
+        int group = heads / kvHeads;
+        int base = qkvOff + bi * t * rowStride;
+        int dBase = dqkvOff + bi * t * rowStride;
+        int kCol = (heads + kh) * headDim;
+        int vCol = (heads + kvHeads + kh) * headDim;
+        transpose(qkv, base + kCol, rowStride, t, headDim, sc.kT, tp, sc.index);
+        transpose(qkv, base + vCol, rowStride, t, headDim, sc.vT, tp, sc.index);
+        packRows(qkv, base + kCol, rowStride, t, t, headDim, sc.kB, hdp);
+        int keyRows = (t + M - 1) / M * M;
+        Arrays.fill(sc.dk, 0, keyRows * hdp, 0f);
+        Arrays.fill(sc.dv, 0, keyRows * hdp, 0f);
+        for (int h = kh * group; h < (kh + 1) * group; h++) {
+            for (int i0 = 0; i0 < t; i0 += R) {
+                backwardBlock(sc, bi, h, i0, dqkv, dBase, dout, doutOff, qkv, base, out, outOff, lse, lseOff, t, heads,
+                        headDim, rowStride, tp, hdp);
+            }
+        }
+        for (int j = 0; j < t; j++) {
+            int row = dBase + j * rowStride;
+            Vectors.axpy(1f, sc.dk, j * hdp, dqkv, row + kCol, headDim);
+            Vectors.axpy(1f, sc.dv, j * hdp, dqkv, row + vCol, headDim);
+        }
+    }
+
+    /** Query rows [i0, i0 + R) of head h: adds their dq into dqkv and their share of dk and dv into the scratch. */
+    private static void backwardBlock(Scratch sc, int bi, int h, int i0, float[] dqkv, int dBase, float[] dout,
+                                      int doutOff, float[] qkv, int base, float[] out, int outOff, float[] lse,
+                                      int lseOff, int t, int heads, int headDim, int rowStride, int tp, int hdp) {
+        int outStride = heads * headDim;
+        int qCol = h * headDim;
+        int lseRow = lseOff + (bi * heads + h) * t;
+        float scale = (float) (1 / Math.sqrt(headDim));
+        float[] p = sc.p;
+        float[] ds = sc.ds;
+        float[] dq = sc.acc;
+        int rows = Math.min(R, t - i0);
+        int groups = (rows + M - 1) / M;
+        int qRow = base + i0 * rowStride + qCol;
+        int yRow = doutOff + (bi * t + i0) * outStride + qCol;
+        for (int g = 0; g < groups; g++) {
+            int valid = Math.min(M, rows - g * M);
+            interleave(qkv, qRow + g * M * rowStride, rowStride, valid, headDim, sc.qA, g * M * headDim);
+            interleave(dout, yRow + g * M * outStride, outStride, valid, headDim, sc.dA, g * M * headDim);
+        }
+        packRows(qkv, qRow, rowStride, rows, groups * M, headDim, sc.qB, hdp);
+        packRows(dout, yRow, outStride, rows, groups * M, headDim, sc.dB, hdp);
+        for (int r = 0; r < rows; r++) {
+            int y = yRow + r * outStride;
+            sc.dSum[r] = Vectors.dot(dout, y, out, outOff + (y - doutOff), headDim, sc.lanes);
+        }
+        for (int g = 0; g < groups; g++) {
+            int i = i0 + g * M;
+            int n = Math.min(i + M, t);
+            int nv = (n + LANES - 1) / LANES;
+            int at = g * M * CW;
+            // s = scale·q·k and dp = dout·v for the group's rows against its visible keys
+            scores(sc.qA, g * M * headDim, headDim, sc.kT, tp, nv, p, at, RC, scale);
+            scores(sc.dA, g * M * headDim, headDim, sc.vT, tp, nv, ds, at, RC, 1f);
+            for (int r = 0; r < M; r++) {
+                int row = i + r;
+                if (row < t) {
+                    gradientRow(p, ds, at, r, row + 1, (nv + 2) / 3 * 3, lse[lseRow + row], sc.dSum[row - i0], scale);
+                } else {
+                    gradientRow(p, ds, at, r, 0, (nv + 2) / 3 * 3, 0f, 0f, scale);
                 }
             }
-            for (int j = 0; j < t; j++) {
-                int row = dqkvOff + (base - qkvOff) + j * rowStride;
-                Vectors.axpy(1f, dk, j * headDim, dqkv, row + kCol, headDim);
-                Vectors.axpy(1f, dv, j * headDim, dqkv, row + vCol, headDim);
+            // dq = ds·K over the visible keys
+            for (int dc = 0; dc < hdp; dc += DV) {
+                chunkRows4(ds, at, RC, n, sc.kB, dc, hdp, dq, dc, hdp);
             }
-        });
+            for (int r = 0; r < Math.min(M, t - i); r++) {
+                Vectors.axpy(1f, dq, r * hdp, dqkv, dBase + (i + r) * rowStride + qCol, headDim);
+            }
+        }
+        // dv_j += Σ_r p[r, j]·dout_r and dk_j += Σ_r ds[r, j]·q_r, M keys at a time, over the rows that see them
+        // (groups before the key's row are all masked)
+        for (int j = 0; j < i0 + rows; j += M) {
+            int r0 = Math.max(0, j - i0) / M * M;
+            int at = j / CW * RC + r0 * CW + j % CW;
+            for (int dc = 0; dc < hdp; dc += DV) {
+                keyRows4(p, at, groups * M - r0, sc.dB, r0 * hdp + dc, hdp, sc.dv, j * hdp + dc, hdp);
+                keyRows4(ds, at, groups * M - r0, sc.qB, r0 * hdp + dc, hdp, sc.dk, j * hdp + dc, hdp);
+            }
+        }
     }
 
     /**
-     * s[r, j] = scale·Σ_d x[xOff + r·xStride + d]·kT[d, j0 + j] for rows r &lt; rows and the TILE keys j of one tile
-     * (s is [rows, TILE]; kT is padded to whole tiles, so keys past t read zeros). Rows go in pairs that share every
-     * load of kT: eight independent FMA chains per pair.
+     * The scores of M interleaved rows a[aOff + d·M + r] (d &lt; headDim) against the keys of the first nv vectors of
+     * kT [headDim, tp], times scale, into a group's score buffer at cOff: whole chunks by {@link #scores3}, the last
+     * one or two vectors by {@link #scores1}.
      */
-    private static void scoreRows(float[] s, float[] x, int xOff, int xStride, int rows, float[] kT, int tp, int j0,
-                                  int headDim, float scale) {
-        int r = 0;
-        for (; r + 1 < rows; r += 2) {
-            int xa = xOff + r * xStride;
-            int xb = xa + xStride;
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            FloatVector b0 = a0;
-            FloatVector b1 = a0;
-            FloatVector b2 = a0;
-            FloatVector b3 = a0;
-            for (int d = 0; d < headDim; d++) {
-                int row = d * tp + j0;
-                FloatVector k0 = FloatVector.fromArray(F, kT, row);
-                FloatVector k1 = FloatVector.fromArray(F, kT, row + LANES);
-                FloatVector k2 = FloatVector.fromArray(F, kT, row + 2 * LANES);
-                FloatVector k3 = FloatVector.fromArray(F, kT, row + 3 * LANES);
-                FloatVector qa = FloatVector.broadcast(F, x[xa + d]);
-                FloatVector qb = FloatVector.broadcast(F, x[xb + d]);
-                a0 = qa.fma(k0, a0);
-                a1 = qa.fma(k1, a1);
-                a2 = qa.fma(k2, a2);
-                a3 = qa.fma(k3, a3);
-                b0 = qb.fma(k0, b0);
-                b1 = qb.fma(k1, b1);
-                b2 = qb.fma(k2, b2);
-                b3 = qb.fma(k3, b3);
-            }
-            int sa = r * TILE;
-            int sb = sa + TILE;
-            a0.mul(scale).intoArray(s, sa);
-            a1.mul(scale).intoArray(s, sa + LANES);
-            a2.mul(scale).intoArray(s, sa + 2 * LANES);
-            a3.mul(scale).intoArray(s, sa + 3 * LANES);
-            b0.mul(scale).intoArray(s, sb);
-            b1.mul(scale).intoArray(s, sb + LANES);
-            b2.mul(scale).intoArray(s, sb + 2 * LANES);
-            b3.mul(scale).intoArray(s, sb + 3 * LANES);
+    private static void scores(float[] a, int aOff, int headDim, float[] kT, int tp, int nv, float[] c, int cOff,
+                               int cs, float scale) {
+        int full = nv / 3;
+        for (int ch = 0; ch < full; ch++) {
+            scores3(a, aOff, headDim, kT, ch * CW, tp, c, cOff + ch * cs, scale);
         }
-        if (r < rows) {
-            int xa = xOff + r * xStride;
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            for (int d = 0; d < headDim; d++) {
-                int row = d * tp + j0;
-                FloatVector qa = FloatVector.broadcast(F, x[xa + d]);
-                a0 = qa.fma(FloatVector.fromArray(F, kT, row), a0);
-                a1 = qa.fma(FloatVector.fromArray(F, kT, row + LANES), a1);
-                a2 = qa.fma(FloatVector.fromArray(F, kT, row + 2 * LANES), a2);
-                a3 = qa.fma(FloatVector.fromArray(F, kT, row + 3 * LANES), a3);
-            }
-            int sa = r * TILE;
-            a0.mul(scale).intoArray(s, sa);
-            a1.mul(scale).intoArray(s, sa + LANES);
-            a2.mul(scale).intoArray(s, sa + 2 * LANES);
-            a3.mul(scale).intoArray(s, sa + 3 * LANES);
+        for (int v = full * 3; v < nv; v++) {
+            scores1(a, aOff, headDim, kT, v * LANES, tp, c, cOff + full * cs + (v - full * 3) * LANES, scale);
         }
-    }
-
-    private static float tileMax(float[] s, int off) {
-        FloatVector m = FloatVector.fromArray(F, s, off);
-        for (int v = off + LANES; v < off + TILE; v += LANES) {
-            m = m.max(FloatVector.fromArray(F, s, v));
-        }
-        // a max is exact in any order, so reduceLanes is deterministic here
-        return m.reduceLanes(VectorOperators.MAX);
     }
 
     /**
-     * Weighted sums of rows of b, for outputs o &lt; outputs:
-     * acc[accOff + o·accStride + d] += Σ_{j &lt; count} w[wOff + o·wRowStride + j·wStride]·b[bOff + j·bStride + d],
-     * d &lt; n. Outputs go in pairs that share every load of b, with four vectors of d of each held in registers
-     * across all j (eight FMA chains); a head dimension that is not a multiple of four vectors finishes row by row.
+     * c[cOff + r·CW + v·LANES ..] = scale·Σ_{k &lt; n} a[aOff + k·M + r]·b[bOff + k·bStride + v·LANES ..] for r &lt; M,
+     * v &lt; 3: 18 accumulators, 3 loads and 6 broadcasts per 18 FMAs.
      */
-    private static void accumulateRows(float[] acc, int accOff, int accStride, float[] w, int wOff, int wRowStride,
-                                       int wStride, int outputs, int count, float[] b, int bOff, int bStride, int n) {
-        int wide = n / (4 * LANES) * (4 * LANES);
-        int o = 0;
-        for (; o + 1 < outputs; o += 2) {
-            int accA = accOff + o * accStride;
-            int accB = accA + accStride;
-            int wA = wOff + o * wRowStride;
-            int wB = wA + wRowStride;
-            for (int d = 0; d < wide; d += 4 * LANES) {
-                FloatVector a0 = FloatVector.zero(F);
-                FloatVector a1 = a0;
-                FloatVector a2 = a0;
-                FloatVector a3 = a0;
-                FloatVector c0 = a0;
-                FloatVector c1 = a0;
-                FloatVector c2 = a0;
-                FloatVector c3 = a0;
-                for (int j = 0; j < count; j++) {
-                    int row = bOff + j * bStride + d;
-                    FloatVector b0 = FloatVector.fromArray(F, b, row);
-                    FloatVector b1 = FloatVector.fromArray(F, b, row + LANES);
-                    FloatVector b2 = FloatVector.fromArray(F, b, row + 2 * LANES);
-                    FloatVector b3 = FloatVector.fromArray(F, b, row + 3 * LANES);
-                    FloatVector wa = FloatVector.broadcast(F, w[wA + j * wStride]);
-                    FloatVector wb = FloatVector.broadcast(F, w[wB + j * wStride]);
-                    a0 = wa.fma(b0, a0);
-                    a1 = wa.fma(b1, a1);
-                    a2 = wa.fma(b2, a2);
-                    a3 = wa.fma(b3, a3);
-                    c0 = wb.fma(b0, c0);
-                    c1 = wb.fma(b1, c1);
-                    c2 = wb.fma(b2, c2);
-                    c3 = wb.fma(b3, c3);
-                }
-                addInto(acc, accA + d, a0, a1, a2, a3);
-                addInto(acc, accB + d, c0, c1, c2, c3);
-            }
-            if (wide < n) {
-                accumulate(acc, accA + wide, w, wA, wStride, count, b, bOff + wide, bStride, n - wide);
-                accumulate(acc, accB + wide, w, wB, wStride, count, b, bOff + wide, bStride, n - wide);
-            }
+    private static void scores3(float[] a, int aOff, int n, float[] b, int bOff, int bStride, float[] c, int cOff,
+                                float scale) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00;
+        FloatVector c50 = c00, c51 = c00, c52 = c00;
+        for (int k = 0; k < n; k++) {
+            FloatVector b0 = FloatVector.fromArray(F, b, bOff);
+            FloatVector b1 = FloatVector.fromArray(F, b, bOff + LANES);
+            FloatVector b2 = FloatVector.fromArray(F, b, bOff + 2 * LANES);
+            FloatVector x;
+            x = FloatVector.broadcast(F, a[aOff]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(F, a[aOff + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(F, a[aOff + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            x = FloatVector.broadcast(F, a[aOff + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            x = FloatVector.broadcast(F, a[aOff + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            c42 = x.fma(b2, c42);
+            x = FloatVector.broadcast(F, a[aOff + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            c52 = x.fma(b2, c52);
+            aOff += M;
+            bOff += bStride;
         }
-        if (o < outputs) {
-            accumulate(acc, accOff + o * accStride, w, wOff + o * wRowStride, wStride, count, b, bOff, bStride, n);
-        }
+        c00.mul(scale).intoArray(c, cOff);
+        c01.mul(scale).intoArray(c, cOff + LANES);
+        c02.mul(scale).intoArray(c, cOff + 2 * LANES);
+        c10.mul(scale).intoArray(c, cOff + CW);
+        c11.mul(scale).intoArray(c, cOff + CW + LANES);
+        c12.mul(scale).intoArray(c, cOff + CW + 2 * LANES);
+        c20.mul(scale).intoArray(c, cOff + 2 * CW);
+        c21.mul(scale).intoArray(c, cOff + 2 * CW + LANES);
+        c22.mul(scale).intoArray(c, cOff + 2 * CW + 2 * LANES);
+        c30.mul(scale).intoArray(c, cOff + 3 * CW);
+        c31.mul(scale).intoArray(c, cOff + 3 * CW + LANES);
+        c32.mul(scale).intoArray(c, cOff + 3 * CW + 2 * LANES);
+        c40.mul(scale).intoArray(c, cOff + 4 * CW);
+        c41.mul(scale).intoArray(c, cOff + 4 * CW + LANES);
+        c42.mul(scale).intoArray(c, cOff + 4 * CW + 2 * LANES);
+        c50.mul(scale).intoArray(c, cOff + 5 * CW);
+        c51.mul(scale).intoArray(c, cOff + 5 * CW + LANES);
+        c52.mul(scale).intoArray(c, cOff + 5 * CW + 2 * LANES);
     }
 
-    /** acc[at .. at + 4·LANES) += (a0, a1, a2, a3). */
-    private static void addInto(float[] acc, int at, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
-        a0.add(FloatVector.fromArray(F, acc, at)).intoArray(acc, at);
-        a1.add(FloatVector.fromArray(F, acc, at + LANES)).intoArray(acc, at + LANES);
-        a2.add(FloatVector.fromArray(F, acc, at + 2 * LANES)).intoArray(acc, at + 2 * LANES);
-        a3.add(FloatVector.fromArray(F, acc, at + 3 * LANES)).intoArray(acc, at + 3 * LANES);
+
+    /** {@link #scores3} for one vector of keys. */
+    private static void scores1(float[] a, int aOff, int n, float[] b, int bOff, int bStride, float[] c, int cOff,
+                                float scale) {
+        FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+        for (int k = 0; k < n; k++) {
+            FloatVector b0 = FloatVector.fromArray(F, b, bOff);
+            c0 = FloatVector.broadcast(F, a[aOff]).fma(b0, c0);
+            c1 = FloatVector.broadcast(F, a[aOff + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(F, a[aOff + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(F, a[aOff + 3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(F, a[aOff + 4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(F, a[aOff + 5]).fma(b0, c5);
+            aOff += M;
+            bOff += bStride;
+        }
+        c0.mul(scale).intoArray(c, cOff);
+        c1.mul(scale).intoArray(c, cOff + CW);
+        c2.mul(scale).intoArray(c, cOff + 2 * CW);
+        c3.mul(scale).intoArray(c, cOff + 3 * CW);
+        c4.mul(scale).intoArray(c, cOff + 4 * CW);
+        c5.mul(scale).intoArray(c, cOff + 5 * CW);
     }
 
-    /** One output of {@link #accumulateRows}: acc[accOff + d] += Σ_j w[wOff + j·wStride]·b[bOff + j·bStride + d]. */
-    private static void accumulate(float[] acc, int accOff, float[] w, int wOff, int wStride, int count, float[] b,
-                                   int bOff, int bStride, int n) {
+    /**
+     * c[cOff + r·cStride + v·LANES ..] = Σ_{k &lt; n} a[aOff + (k / CW)·cs + r·CW + k % CW]·b[bOff + k·bStride + v·LANES ..]
+     * for r &lt; M, v &lt; 4: a group's score buffer times rows of b. 24 accumulators, 4 loads and 6 broadcasts per 24
+     * FMAs.
+     */
+    private static void chunkRows4(float[] a, int aOff, int cs, int n, float[] b, int bOff, int bStride, float[] c, int cOff,
+                                   int cStride) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00;
+        FloatVector c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        for (int k0 = 0; k0 < n; k0 += CW) {
+            int ap = aOff + k0 / CW * cs;
+            int end = ap + Math.min(CW, n - k0);
+            int bp = bOff + k0 * bStride;
+            for (; ap < end; ap++) {
+                FloatVector b0 = FloatVector.fromArray(F, b, bp);
+                FloatVector b1 = FloatVector.fromArray(F, b, bp + LANES);
+                FloatVector b2 = FloatVector.fromArray(F, b, bp + 2 * LANES);
+                FloatVector b3 = FloatVector.fromArray(F, b, bp + 3 * LANES);
+                FloatVector x;
+                x = FloatVector.broadcast(F, a[ap]);
+                c00 = x.fma(b0, c00);
+                c01 = x.fma(b1, c01);
+                c02 = x.fma(b2, c02);
+                c03 = x.fma(b3, c03);
+                x = FloatVector.broadcast(F, a[ap + CW]);
+                c10 = x.fma(b0, c10);
+                c11 = x.fma(b1, c11);
+                c12 = x.fma(b2, c12);
+                c13 = x.fma(b3, c13);
+                x = FloatVector.broadcast(F, a[ap + 2 * CW]);
+                c20 = x.fma(b0, c20);
+                c21 = x.fma(b1, c21);
+                c22 = x.fma(b2, c22);
+                c23 = x.fma(b3, c23);
+                x = FloatVector.broadcast(F, a[ap + 3 * CW]);
+                c30 = x.fma(b0, c30);
+                c31 = x.fma(b1, c31);
+                c32 = x.fma(b2, c32);
+                c33 = x.fma(b3, c33);
+                x = FloatVector.broadcast(F, a[ap + 4 * CW]);
+                c40 = x.fma(b0, c40);
+                c41 = x.fma(b1, c41);
+                c42 = x.fma(b2, c42);
+                c43 = x.fma(b3, c43);
+                x = FloatVector.broadcast(F, a[ap + 5 * CW]);
+                c50 = x.fma(b0, c50);
+                c51 = x.fma(b1, c51);
+                c52 = x.fma(b2, c52);
+                c53 = x.fma(b3, c53);
+                bp += bStride;
+            }
+        }
+        int o1 = cOff + cStride;
+        int o2 = o1 + cStride;
+        int o3 = o2 + cStride;
+        int o4 = o3 + cStride;
+        int o5 = o4 + cStride;
+        c00.intoArray(c, cOff);
+        c01.intoArray(c, cOff + LANES);
+        c02.intoArray(c, cOff + 2 * LANES);
+        c03.intoArray(c, cOff + 3 * LANES);
+        c10.intoArray(c, o1);
+        c11.intoArray(c, o1 + LANES);
+        c12.intoArray(c, o1 + 2 * LANES);
+        c13.intoArray(c, o1 + 3 * LANES);
+        c20.intoArray(c, o2);
+        c21.intoArray(c, o2 + LANES);
+        c22.intoArray(c, o2 + 2 * LANES);
+        c23.intoArray(c, o2 + 3 * LANES);
+        c30.intoArray(c, o3);
+        c31.intoArray(c, o3 + LANES);
+        c32.intoArray(c, o3 + 2 * LANES);
+        c33.intoArray(c, o3 + 3 * LANES);
+        c40.intoArray(c, o4);
+        c41.intoArray(c, o4 + LANES);
+        c42.intoArray(c, o4 + 2 * LANES);
+        c43.intoArray(c, o4 + 3 * LANES);
+        c50.intoArray(c, o5);
+        c51.intoArray(c, o5 + LANES);
+        c52.intoArray(c, o5 + 2 * LANES);
+        c53.intoArray(c, o5 + 3 * LANES);
+    }
+
+
+    /**
+     * c[cOff + x·cStride + v·LANES ..] += Σ_{r &lt; rows} a[aOff + r·CW + x]·b[bOff + r·bStride + v·LANES ..] for
+     * x &lt; M, v &lt; 4: M consecutive keys of the backward's score buffer (aOff: their position in its first row) times
+     * as many rows of b, added into M rows of c.
+     */
+    private static void keyRows4(float[] a, int aOff, int rows, float[] b, int bOff, int bStride, float[] c, int cOff,
+                                 int cStride) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00;
+        FloatVector c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        int bp = bOff;
+        int end = aOff + rows * CW;
+        for (int ap = aOff; ap < end; ap += CW) {
+            FloatVector b0 = FloatVector.fromArray(F, b, bp);
+            FloatVector b1 = FloatVector.fromArray(F, b, bp + LANES);
+            FloatVector b2 = FloatVector.fromArray(F, b, bp + 2 * LANES);
+            FloatVector b3 = FloatVector.fromArray(F, b, bp + 3 * LANES);
+            FloatVector x;
+            x = FloatVector.broadcast(F, a[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(F, a[ap + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(F, a[ap + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(F, a[ap + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            c33 = x.fma(b3, c33);
+            x = FloatVector.broadcast(F, a[ap + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            c42 = x.fma(b2, c42);
+            c43 = x.fma(b3, c43);
+            x = FloatVector.broadcast(F, a[ap + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            c52 = x.fma(b2, c52);
+            c53 = x.fma(b3, c53);
+            bp += bStride;
+        }
+        int o1 = cOff + cStride;
+        int o2 = o1 + cStride;
+        int o3 = o2 + cStride;
+        int o4 = o3 + cStride;
+        int o5 = o4 + cStride;
+        c00.add(FloatVector.fromArray(F, c, cOff)).intoArray(c, cOff);
+        c01.add(FloatVector.fromArray(F, c, cOff + LANES)).intoArray(c, cOff + LANES);
+        c02.add(FloatVector.fromArray(F, c, cOff + 2 * LANES)).intoArray(c, cOff + 2 * LANES);
+        c03.add(FloatVector.fromArray(F, c, cOff + 3 * LANES)).intoArray(c, cOff + 3 * LANES);
+        c10.add(FloatVector.fromArray(F, c, o1)).intoArray(c, o1);
+        c11.add(FloatVector.fromArray(F, c, o1 + LANES)).intoArray(c, o1 + LANES);
+        c12.add(FloatVector.fromArray(F, c, o1 + 2 * LANES)).intoArray(c, o1 + 2 * LANES);
+        c13.add(FloatVector.fromArray(F, c, o1 + 3 * LANES)).intoArray(c, o1 + 3 * LANES);
+        c20.add(FloatVector.fromArray(F, c, o2)).intoArray(c, o2);
+        c21.add(FloatVector.fromArray(F, c, o2 + LANES)).intoArray(c, o2 + LANES);
+        c22.add(FloatVector.fromArray(F, c, o2 + 2 * LANES)).intoArray(c, o2 + 2 * LANES);
+        c23.add(FloatVector.fromArray(F, c, o2 + 3 * LANES)).intoArray(c, o2 + 3 * LANES);
+        c30.add(FloatVector.fromArray(F, c, o3)).intoArray(c, o3);
+        c31.add(FloatVector.fromArray(F, c, o3 + LANES)).intoArray(c, o3 + LANES);
+        c32.add(FloatVector.fromArray(F, c, o3 + 2 * LANES)).intoArray(c, o3 + 2 * LANES);
+        c33.add(FloatVector.fromArray(F, c, o3 + 3 * LANES)).intoArray(c, o3 + 3 * LANES);
+        c40.add(FloatVector.fromArray(F, c, o4)).intoArray(c, o4);
+        c41.add(FloatVector.fromArray(F, c, o4 + LANES)).intoArray(c, o4 + LANES);
+        c42.add(FloatVector.fromArray(F, c, o4 + 2 * LANES)).intoArray(c, o4 + 2 * LANES);
+        c43.add(FloatVector.fromArray(F, c, o4 + 3 * LANES)).intoArray(c, o4 + 3 * LANES);
+        c50.add(FloatVector.fromArray(F, c, o5)).intoArray(c, o5);
+        c51.add(FloatVector.fromArray(F, c, o5 + LANES)).intoArray(c, o5 + LANES);
+        c52.add(FloatVector.fromArray(F, c, o5 + 2 * LANES)).intoArray(c, o5 + 2 * LANES);
+        c53.add(FloatVector.fromArray(F, c, o5 + 3 * LANES)).intoArray(c, o5 + 3 * LANES);
+    }
+
+
+    /** dst[dstOff + d] = src[srcOff + d]·f for d &lt; n. */
+    private static void scaleInto(float[] src, int srcOff, float[] dst, int dstOff, int n, float f) {
         int d = 0;
-        for (; d + 4 * LANES <= n; d += 4 * LANES) {
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            for (int j = 0; j < count; j++) {
-                FloatVector wj = FloatVector.broadcast(F, w[wOff + j * wStride]);
-                int row = bOff + j * bStride + d;
-                a0 = wj.fma(FloatVector.fromArray(F, b, row), a0);
-                a1 = wj.fma(FloatVector.fromArray(F, b, row + LANES), a1);
-                a2 = wj.fma(FloatVector.fromArray(F, b, row + 2 * LANES), a2);
-                a3 = wj.fma(FloatVector.fromArray(F, b, row + 3 * LANES), a3);
-            }
-            addInto(acc, accOff + d, a0, a1, a2, a3);
-        }
-        for (; d + LANES <= n; d += LANES) {
-            FloatVector a = FloatVector.zero(F);
-            for (int j = 0; j < count; j++) {
-                a = FloatVector.broadcast(F, w[wOff + j * wStride])
-                        .fma(FloatVector.fromArray(F, b, bOff + j * bStride + d), a);
-            }
-            a.add(FloatVector.fromArray(F, acc, accOff + d)).intoArray(acc, accOff + d);
+        for (int upper = F.loopBound(n); d < upper; d += LANES) {
+            FloatVector.fromArray(F, src, srcOff + d).mul(f).intoArray(dst, dstOff + d);
         }
         for (; d < n; d++) {
-            float sum = 0;
-            for (int j = 0; j < count; j++) {
-                sum += w[wOff + j * wStride] * b[bOff + j * bStride + d];
-            }
-            acc[accOff + d] += sum;
+            dst[dstOff + d] = src[srcOff + d] * f;
         }
     }
 
-    /** dst[d, j] = src[srcOff + j·rowStride + d] for j < t; columns t..tp−1 zeroed. dst is [headDim, tp]. */
-    private static void transpose(float[] src, int srcOff, int rowStride, int t, int headDim, float[] dst, int tp) {
-        for (int j = 0; j < t; j++) {
+    /**
+     * dst[d, j] = src[srcOff + j·rowStride + d] for j &lt; t; columns t..tp−1 zeroed. dst is [headDim, tp]. LANES rows
+     * at a time are gathered into one vector per d (index: LANES lanes of scratch).
+     */
+    private static void transpose(float[] src, int srcOff, int rowStride, int t, int headDim, float[] dst, int tp,
+                                  int[] index) {
+        for (int i = 0; i < LANES; i++) {
+            index[i] = i * rowStride;
+        }
+        int j = 0;
+        for (; j + LANES <= t; j += LANES) {
+            int row = srcOff + j * rowStride;
+            for (int d = 0; d < headDim; d++) {
+                FloatVector.fromArray(F, src, row + d, index, 0).intoArray(dst, d * tp + j);
+            }
+        }
+        for (; j < t; j++) {
             int row = srcOff + j * rowStride;
             for (int d = 0; d < headDim; d++) {
                 dst[d * tp + j] = src[row + d];
@@ -420,6 +633,38 @@ final class Attention {
         }
         for (int d = 0; d < headDim; d++) {
             Arrays.fill(dst, d * tp + t, (d + 1) * tp, 0f);
+        }
+    }
+
+    /**
+     * dst[r·hdp + d] = src[srcOff + r·rowStride + d] for r &lt; rows, d &lt; headDim; the row padding d in [headDim, hdp)
+     * and the rows in [rows, padded) zeroed.
+     */
+    private static void packRows(float[] src, int srcOff, int rowStride, int rows, int padded, int headDim,
+                                 float[] dst, int hdp) {
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(src, srcOff + r * rowStride, dst, r * hdp, headDim);
+            if (headDim < hdp) {
+                Arrays.fill(dst, r * hdp + headDim, (r + 1) * hdp, 0f);
+            }
+        }
+        Arrays.fill(dst, rows * hdp, padded * hdp, 0f);
+    }
+
+    /** dst[dstOff + d·M + r] = src[srcOff + r·rowStride + d] for r &lt; M (0 for r ≥ valid) and d &lt; headDim. */
+    private static void interleave(float[] src, int srcOff, int rowStride, int valid, int headDim, float[] dst,
+                                   int dstOff) {
+        for (int r = 0; r < M; r++) {
+            if (r < valid) {
+                int row = srcOff + r * rowStride;
+                for (int d = 0; d < headDim; d++) {
+                    dst[dstOff + d * M + r] = src[row + d];
+                }
+            } else {
+                for (int d = 0; d < headDim; d++) {
+                    dst[dstOff + d * M + r] = 0f;
+                }
+            }
         }
     }
 
@@ -440,10 +685,10 @@ final class Attention {
     }
 
     /**
-     * The row length of kT: t rounded up to whole tiles, plus one vector so that the rows are not a power of two
-     * apart (which would map every row of a tile to the same few L1 sets).
+     * The row length of kT and vT: t rounded up to whole chunks (the score kernels read whole chunks), plus one
+     * vector so that the rows are not a power of two apart (which would map a chunk's rows to the same few L1 sets).
      */
     private static int paddedLength(int t) {
-        return (t + TILE - 1) / TILE * TILE + LANES;
+        return (t + CW - 1) / CW * CW + LANES;
     }
 }
