@@ -37,7 +37,7 @@ public final class GgufCheckpoint {
      */
     public static void save(Path file, LlamaModel model, GgmlType type, Map<String, GgufValue> extra)
             throws IOException {
-        if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16 && type != GgmlType.Q8_0) {
+        if (!type.convertsToFloat()) {
             throw new IllegalArgumentException("cannot export as " + type + " (F32, F16, BF16 or Q8_0)");
         }
         ModelConfig c = model.config();
