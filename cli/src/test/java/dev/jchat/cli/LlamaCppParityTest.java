@@ -125,8 +125,9 @@ class LlamaCppParityTest {
         assertArrayEquals(javaPrompt, ints(f32.get("promptIds")), "prompt ids");
         assertArrayEquals(javaGreedy, ints(f32.get("greedy")), "greedy continuation: " + f32.get("text"));
         double diff = maxLogitDiff(f32);
-        System.out.printf(Locale.ROOT, "f32: %d prompt ids, %d greedy tokens equal (\"%s\"), max |logit diff| %.2e%n",
-                javaPrompt.length, STEPS, f32.get("text").asText(), diff);
+        System.out.printf(Locale.ROOT, "f32: %d prompt ids, %d greedy tokens equal (\"%s\"), max |logit diff| %.2e, "
+                + "closest top two %.2e apart%n", javaPrompt.length, STEPS, f32.get("text").asText(), diff,
+                closestTopTwo());
         assertTrue(diff < 1e-3, "max logit difference " + diff);
         assertEquals(tokenizer.decode(javaGreedy), f32.get("text").asText());
     }
@@ -143,10 +144,10 @@ class LlamaCppParityTest {
 
     @Test
     void reducedTypesStayCloseToTheF32Model() {
-        // index in the request, type, fewest equal greedy tokens, largest logit difference before the first other choice
-        record Expectation(int index, String type, int sameAtLeast, double maxDiff) {}
-        for (var e : List.of(new Expectation(1, "q8_0", 8, 0.25), new Expectation(2, "f16", 16, 0.05),
-                new Expectation(3, "bf16", 8, 0.25))) {
+        // index in the request, type, and the largest logit difference allowed while both see the same text
+        record Expectation(int index, String type, double maxDiff) {}
+        for (var e : List.of(new Expectation(1, "q8_0", 0.25), new Expectation(2, "f16", 0.05),
+                new Expectation(3, "bf16", 0.25))) {
             JsonNode run = result.get("models").get(e.index());
             assertArrayEquals(javaPrompt, ints(run.get("promptIds")));
             int same = 0;
@@ -157,10 +158,15 @@ class LlamaCppParityTest {
             double diff = maxLogitDiff(run.get("logits"), Math.min(same + 1, STEPS));
             System.out.printf(Locale.ROOT, "%s: greedy equal for the first %d of %d tokens, max |logit diff| %.3f "
                     + "(logits span %.1f)%n", e.type(), same, STEPS, diff, span(javaLogits[0]));
-            assertTrue(same >= e.sameAtLeast(), e.type() + " greedy output diverges at token " + same + ": "
-                    + run.get("text"));
             assertTrue(diff < e.maxDiff(), e.type() + ": max logit difference " + diff);
             assertTrue(diff > 1e-5, e.type() + " cannot score exactly as F32: " + diff);
+            if (same < STEPS) {
+                // a different choice is only right where jchat's top two were closer than the rounding moves logits
+                float[] logits = javaLogits[same];
+                double gap = logits[javaGreedy[same]] - logits[run.get("greedy").get(same).asInt()];
+                assertTrue(gap <= 2 * diff, e.type() + " chose another token at step " + same + " where jchat's "
+                        + "choice led by " + gap + ", more than twice the logit difference " + diff);
+            }
         }
     }
 
@@ -243,6 +249,23 @@ class LlamaCppParityTest {
             }
         }
         return max;
+    }
+
+    /** The smallest lead of jchat's greedy choice over the runner-up in any step: how near a tie came. */
+    private static double closestTopTwo() {
+        double closest = Double.MAX_VALUE;
+        for (int step = 0; step < STEPS; step++) {
+            float[] logits = javaLogits[step];
+            float best = logits[javaGreedy[step]];
+            float second = -Float.MAX_VALUE;
+            for (int v = 0; v < logits.length; v++) {
+                if (v != javaGreedy[step]) {
+                    second = Math.max(second, logits[v]);
+                }
+            }
+            closest = Math.min(closest, best - second);
+        }
+        return closest;
     }
 
     private static double span(float[] logits) {
