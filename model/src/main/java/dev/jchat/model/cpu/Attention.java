@@ -6,6 +6,7 @@ import static dev.jchat.model.cpu.Vectors.LANES;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -52,6 +53,16 @@ final class Attention {
     /** Padded rows (value, key, query, dout, dk, dv, outputs) are whole multiples of four vectors. */
     private static final int DV = 4 * LANES;
 
+    /** Lane selectors of {@link #transpose16}'s rounds (meaningful when LANES is 16). */
+    private static final FloatVector LO8 = selector(8, false);
+    private static final FloatVector HI8 = selector(8, true);
+    private static final FloatVector LO4 = selector(4, false);
+    private static final FloatVector HI4 = selector(4, true);
+    private static final FloatVector LO2 = selector(2, false);
+    private static final FloatVector HI2 = selector(2, true);
+    private static final FloatVector LO1 = selector(1, false);
+    private static final FloatVector HI1 = selector(1, true);
+
     private final Parallel pool;
     private final Scratch[] scratch;
     private final AtomicInteger next = new AtomicInteger();
@@ -76,14 +87,13 @@ final class Attention {
         final float[] rowMax = new float[M];
         final float[] rowSum = new float[M];
         final float[] lanes = new float[LANES];
-        final int[] index = new int[LANES];
 
         void ensure(int t, int tp, int headDim, int hdp, boolean backward) {
             kT = grow(kT, headDim * tp);
             acc = grow(acc, M * hdp);
             int scores = (backward ? R : M) * ((t + CW - 1) / CW * CW);
             p = grow(p, scores);
-            qA = grow(qA, (backward ? R : M) * headDim);
+            qA = grow(qA, Math.max(R, (t + M - 1) / M * M) * headDim);
             if (backward) {
                 vT = grow(vT, headDim * tp);
                 kB = grow(kB, tp * hdp);
@@ -134,16 +144,20 @@ final class Attention {
                                     int rowStride, int tp, int hdp, float scale) {
         int kh = h / (heads / kvHeads);
         int base = qkvOff + bi * t * rowStride;
-        transpose(qkv, base + (heads + kh) * headDim, rowStride, t, headDim, sc.kT, tp, sc.index);
+        transpose(qkv, base + (heads + kh) * headDim, rowStride, t, headDim, sc.kT, tp);
         packRows(qkv, base + (heads + kvHeads + kh) * headDim, rowStride, t, t, headDim, sc.vB, hdp);
+        // the query head, interleaved by groups of M rows: one pass, so its cache misses overlap
+        for (int i = 0; i < t; i += M) {
+            interleave(qkv, base + i * rowStride + h * headDim, rowStride, Math.min(M, t - i), headDim, sc.qA,
+                    i * headDim);
+        }
         float[] p = sc.p;
         float[] acc = sc.acc;
         for (int i = 0; i < t; i += M) {
             int valid = Math.min(M, t - i);
             int n = Math.min(i + M, t);
             int nv = (n + LANES - 1) / LANES;
-            interleave(qkv, base + i * rowStride + h * headDim, rowStride, valid, headDim, sc.qA, 0);
-            scores(sc.qA, 0, headDim, sc.kT, tp, nv, p, 0, MC, scale);
+            scores(sc.qA, i * headDim, headDim, sc.kT, tp, nv, p, 0, MC, scale);
             for (int r = 0; r < valid; r++) {
                 softmaxRow(p, r, i + r + 1, nv, sc);
             }
@@ -164,37 +178,77 @@ final class Attention {
      * 0 past them; the max and the sum (a fixed lane tree) go to rowMax[r] and rowSum[r].
      */
     private static void softmaxRow(float[] p, int r, int vis, int nv, Scratch sc) {
+        int full = vis / LANES;
+        int live = (vis + LANES - 1) / LANES;
+        if (full < live) {
+            // the keys past vis in the last visible vector become −inf: they take no part in the max, and exp makes 0
+            int at = position(r, full);
+            FloatVector.fromArray(F, p, at).blend(Float.NEGATIVE_INFINITY, F.indexInRange(full * LANES, vis).not())
+                    .intoArray(p, at);
+        }
         FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        for (int v = 0; v * LANES < vis; v++) {
-            int chunk = v / 3;
-            int at = chunk * MC + r * CW + (v - chunk * 3) * LANES;
-            FloatVector s = FloatVector.fromArray(F, p, at);
-            if ((v + 1) * LANES > vis) {
-                s = s.blend(Float.NEGATIVE_INFINITY, F.indexInRange(v * LANES, vis).not());
-            }
-            mx = mx.max(s);
+        for (int v = 0; v < live; v++) {
+            mx = mx.max(FloatVector.fromArray(F, p, position(r, v)));
         }
         // a max is exact in any order, so reduceLanes is deterministic here
         float m = mx.reduceLanes(VectorOperators.MAX);
         FloatVector sum = FloatVector.zero(F);
-        for (int v = 0; v < nv; v++) {
-            int chunk = v / 3;
-            int at = chunk * MC + r * CW + (v - chunk * 3) * LANES;
-            FloatVector e;
-            if ((v + 1) * LANES <= vis) {
-                e = Vectors.exp(FloatVector.fromArray(F, p, at).sub(m));
-            } else if (v * LANES < vis) {
-                e = Vectors.exp(FloatVector.fromArray(F, p, at).sub(m))
-                        .blend(0f, F.indexInRange(v * LANES, vis).not());
-            } else {
-                e = FloatVector.zero(F);
-            }
+        for (int v = 0; v < live; v++) {
+            int at = position(r, v);
+            FloatVector e = exp(FloatVector.fromArray(F, p, at).sub(m));
             e.intoArray(p, at);
             sum = sum.add(e);
+        }
+        for (int v = live; v < nv; v++) {
+            FloatVector.zero(F).intoArray(p, position(r, v));
         }
         sum.intoArray(sc.lanes, 0);
         sc.rowMax[r] = m;
         sc.rowSum[r] = Vectors.sumLanes(sc.lanes);
+    }
+
+    // Vectors.exp's constants: exp(x) = 2^k·exp(x − k·ln 2), k = round(x·log2(e)), Cephes' polynomial
+    private static final float EXP_HI = 88f;
+    private static final float EXP_LO = -87.33654f;
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float ROUND = 12582912f;
+    private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float P0 = 1.9875691500e-4f;
+    private static final float P1 = 1.3981999507e-3f;
+    private static final float P2 = 8.3334519073e-3f;
+    private static final float P3 = 4.1665795894e-2f;
+    private static final float P4 = 1.6666665459e-1f;
+    private static final float P5 = 5.0000001201e-1f;
+
+    /**
+     * {@link Vectors#exp(FloatVector)}, bit for bit, in about half its time: the clamps are blends (Java's max and min
+     * cost a NaN-aware sequence each), and 2^k is built from the bits of k + 1.5·2²³ (k sits in the low mantissa
+     * bits) instead of a float-to-int conversion with its saturation fix-up.
+     */
+    private static FloatVector exp(FloatVector x) {
+        var underflow = x.lt(EXP_LO);
+        x = x.blend(EXP_LO, underflow);
+        x = x.blend(EXP_HI, x.compare(VectorOperators.GT, EXP_HI));
+        FloatVector kr = x.mul(LOG2E).add(ROUND);
+        FloatVector k = kr.sub(ROUND);
+        FloatVector r = k.fma(FloatVector.broadcast(F, -LN2_HI), x).sub(k.mul(LN2_LO));
+        FloatVector y = r.fma(P0, P1)
+                .fma(r, FloatVector.broadcast(F, P2))
+                .fma(r, FloatVector.broadcast(F, P3))
+                .fma(r, FloatVector.broadcast(F, P4))
+                .fma(r, FloatVector.broadcast(F, P5))
+                .fma(r.mul(r), r)
+                .add(1f);
+        IntVector bits = ((IntVector) kr.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+        return y.mul(bits.reinterpretAsFloats()).blend(0f, underflow);
+    }
+
+    /** Offset of vector v (keys v·LANES ..) of row r in the forward's score buffer. */
+    private static int position(int r, int v) {
+        int chunk = v / 3;
+        return chunk * MC + r * CW + (v - chunk * 3) * LANES;
     }
 
     /**
@@ -203,21 +257,31 @@ final class Attention {
      */
     private static void gradientRow(float[] p, float[] ds, int at, int r, int vis, int nvChunks, float logSum,
                                     float dSum, float scale) {
-        for (int v = 0; v < nvChunks; v++) {
-            int chunk = v / 3;
-            int pos = at + chunk * RC + r * CW + (v - chunk * 3) * LANES;
-            if (v * LANES >= vis) {
-                FloatVector.zero(F).intoArray(p, pos);
-                FloatVector.zero(F).intoArray(ds, pos);
-            } else {
-                FloatVector pv = Vectors.exp(FloatVector.fromArray(F, p, pos).sub(logSum));
-                if ((v + 1) * LANES > vis) {
-                    pv = pv.blend(0f, F.indexInRange(v * LANES, vis).not());
-                }
-                pv.intoArray(p, pos);
-                pv.mul(FloatVector.fromArray(F, ds, pos).sub(dSum)).mul(scale).intoArray(ds, pos);
-            }
+        int full = vis / LANES;
+        int live = (vis + LANES - 1) / LANES;
+        if (full < live) {
+            // the keys past vis in the last visible vector: s = −inf, so p = 0 and ds = 0
+            int pos = at + gradPosition(r, full);
+            FloatVector.fromArray(F, p, pos).blend(Float.NEGATIVE_INFINITY, F.indexInRange(full * LANES, vis).not())
+                    .intoArray(p, pos);
         }
+        for (int v = 0; v < live; v++) {
+            int pos = at + gradPosition(r, v);
+            FloatVector pv = exp(FloatVector.fromArray(F, p, pos).sub(logSum));
+            pv.intoArray(p, pos);
+            pv.mul(FloatVector.fromArray(F, ds, pos).sub(dSum)).mul(scale).intoArray(ds, pos);
+        }
+        for (int v = live; v < nvChunks; v++) {
+            int pos = at + gradPosition(r, v);
+            FloatVector.zero(F).intoArray(p, pos);
+            FloatVector.zero(F).intoArray(ds, pos);
+        }
+    }
+
+    /** Offset of vector v of row r in the backward's score buffers, relative to the row's group. */
+    private static int gradPosition(int r, int v) {
+        int chunk = v / 3;
+        return chunk * RC + r * CW + (v - chunk * 3) * LANES;
     }
 
     void backward(float[] dqkv, int dqkvOff, float[] dout, int doutOff, float[] qkv, int qkvOff, float[] out,
@@ -240,8 +304,8 @@ final class Attention {
         int dBase = dqkvOff + bi * t * rowStride;
         int kCol = (heads + kh) * headDim;
         int vCol = (heads + kvHeads + kh) * headDim;
-        transpose(qkv, base + kCol, rowStride, t, headDim, sc.kT, tp, sc.index);
-        transpose(qkv, base + vCol, rowStride, t, headDim, sc.vT, tp, sc.index);
+        transpose(qkv, base + kCol, rowStride, t, headDim, sc.kT, tp);
+        transpose(qkv, base + vCol, rowStride, t, headDim, sc.vT, tp);
         packRows(qkv, base + kCol, rowStride, t, t, headDim, sc.kB, hdp);
         int keyRows = (t + M - 1) / M * M;
         Arrays.fill(sc.dk, 0, keyRows * hdp, 0f);
@@ -610,19 +674,24 @@ final class Attention {
     }
 
     /**
-     * dst[d, j] = src[srcOff + j·rowStride + d] for j &lt; t; columns t..tp−1 zeroed. dst is [headDim, tp]. LANES rows
-     * at a time are gathered into one vector per d (index: LANES lanes of scratch).
+     * dst[d, j] = src[srcOff + j·rowStride + d] for j &lt; t; columns t..tp−1 zeroed. dst is [headDim, tp]. With 16
+     * lanes, 16 × 16 tiles are transposed in registers ({@link #transpose16}); the rest element by element.
      */
-    private static void transpose(float[] src, int srcOff, int rowStride, int t, int headDim, float[] dst, int tp,
-                                  int[] index) {
-        for (int i = 0; i < LANES; i++) {
-            index[i] = i * rowStride;
-        }
+    private static void transpose(float[] src, int srcOff, int rowStride, int t, int headDim, float[] dst, int tp) {
+        int tiles = LANES == 16 ? 16 : 0;
         int j = 0;
-        for (; j + LANES <= t; j += LANES) {
-            int row = srcOff + j * rowStride;
-            for (int d = 0; d < headDim; d++) {
-                FloatVector.fromArray(F, src, row + d, index, 0).intoArray(dst, d * tp + j);
+        if (tiles > 0) {
+            int dTiled = headDim / 16 * 16;
+            for (; j + 16 <= t; j += 16) {
+                int row = srcOff + j * rowStride;
+                for (int d = 0; d < dTiled; d += 16) {
+                    transpose16(src, row + d, rowStride, dst, d * tp + j, tp);
+                }
+                for (int d = dTiled; d < headDim; d++) {
+                    for (int jj = 0; jj < 16; jj++) {
+                        dst[d * tp + j + jj] = src[row + jj * rowStride + d];
+                    }
+                }
             }
         }
         for (; j < t; j++) {
@@ -634,6 +703,109 @@ final class Attention {
         for (int d = 0; d < headDim; d++) {
             Arrays.fill(dst, d * tp + t, (d + 1) * tp, 0f);
         }
+    }
+
+    /**
+     * 16 × 16 transpose in registers (as in Gemm): four rounds of two-source lane selects (vpermt2ps), round s
+     * swapping the off-diagonal 2^(3-s)-blocks of every pair of rows.
+     */
+    private static void transpose16(float[] s, int so, int ls, float[] d, int dOff, int ld) {
+        FloatVector r0 = FloatVector.fromArray(F, s, so);
+        FloatVector r1 = FloatVector.fromArray(F, s, so + ls);
+        FloatVector r2 = FloatVector.fromArray(F, s, so + 2 * ls);
+        FloatVector r3 = FloatVector.fromArray(F, s, so + 3 * ls);
+        FloatVector r4 = FloatVector.fromArray(F, s, so + 4 * ls);
+        FloatVector r5 = FloatVector.fromArray(F, s, so + 5 * ls);
+        FloatVector r6 = FloatVector.fromArray(F, s, so + 6 * ls);
+        FloatVector r7 = FloatVector.fromArray(F, s, so + 7 * ls);
+        FloatVector r8 = FloatVector.fromArray(F, s, so + 8 * ls);
+        FloatVector r9 = FloatVector.fromArray(F, s, so + 9 * ls);
+        FloatVector ra = FloatVector.fromArray(F, s, so + 10 * ls);
+        FloatVector rb = FloatVector.fromArray(F, s, so + 11 * ls);
+        FloatVector rc = FloatVector.fromArray(F, s, so + 12 * ls);
+        FloatVector rd = FloatVector.fromArray(F, s, so + 13 * ls);
+        FloatVector re = FloatVector.fromArray(F, s, so + 14 * ls);
+        FloatVector rf = FloatVector.fromArray(F, s, so + 15 * ls);
+        FloatVector t0 = LO8.selectFrom(r0, r8);
+        FloatVector t8 = HI8.selectFrom(r0, r8);
+        FloatVector t1 = LO8.selectFrom(r1, r9);
+        FloatVector t9 = HI8.selectFrom(r1, r9);
+        FloatVector t2 = LO8.selectFrom(r2, ra);
+        FloatVector ta = HI8.selectFrom(r2, ra);
+        FloatVector t3 = LO8.selectFrom(r3, rb);
+        FloatVector tb = HI8.selectFrom(r3, rb);
+        FloatVector t4 = LO8.selectFrom(r4, rc);
+        FloatVector tc = HI8.selectFrom(r4, rc);
+        FloatVector t5 = LO8.selectFrom(r5, rd);
+        FloatVector td = HI8.selectFrom(r5, rd);
+        FloatVector t6 = LO8.selectFrom(r6, re);
+        FloatVector te = HI8.selectFrom(r6, re);
+        FloatVector t7 = LO8.selectFrom(r7, rf);
+        FloatVector tf = HI8.selectFrom(r7, rf);
+        r0 = LO4.selectFrom(t0, t4);
+        r4 = HI4.selectFrom(t0, t4);
+        r1 = LO4.selectFrom(t1, t5);
+        r5 = HI4.selectFrom(t1, t5);
+        r2 = LO4.selectFrom(t2, t6);
+        r6 = HI4.selectFrom(t2, t6);
+        r3 = LO4.selectFrom(t3, t7);
+        r7 = HI4.selectFrom(t3, t7);
+        r8 = LO4.selectFrom(t8, tc);
+        rc = HI4.selectFrom(t8, tc);
+        r9 = LO4.selectFrom(t9, td);
+        rd = HI4.selectFrom(t9, td);
+        ra = LO4.selectFrom(ta, te);
+        re = HI4.selectFrom(ta, te);
+        rb = LO4.selectFrom(tb, tf);
+        rf = HI4.selectFrom(tb, tf);
+        t0 = LO2.selectFrom(r0, r2);
+        t2 = HI2.selectFrom(r0, r2);
+        t1 = LO2.selectFrom(r1, r3);
+        t3 = HI2.selectFrom(r1, r3);
+        t4 = LO2.selectFrom(r4, r6);
+        t6 = HI2.selectFrom(r4, r6);
+        t5 = LO2.selectFrom(r5, r7);
+        t7 = HI2.selectFrom(r5, r7);
+        t8 = LO2.selectFrom(r8, ra);
+        ta = HI2.selectFrom(r8, ra);
+        t9 = LO2.selectFrom(r9, rb);
+        tb = HI2.selectFrom(r9, rb);
+        tc = LO2.selectFrom(rc, re);
+        te = HI2.selectFrom(rc, re);
+        td = LO2.selectFrom(rd, rf);
+        tf = HI2.selectFrom(rd, rf);
+        LO1.selectFrom(t0, t1).intoArray(d, dOff);
+        HI1.selectFrom(t0, t1).intoArray(d, dOff + ld);
+        LO1.selectFrom(t2, t3).intoArray(d, dOff + 2 * ld);
+        HI1.selectFrom(t2, t3).intoArray(d, dOff + 3 * ld);
+        LO1.selectFrom(t4, t5).intoArray(d, dOff + 4 * ld);
+        HI1.selectFrom(t4, t5).intoArray(d, dOff + 5 * ld);
+        LO1.selectFrom(t6, t7).intoArray(d, dOff + 6 * ld);
+        HI1.selectFrom(t6, t7).intoArray(d, dOff + 7 * ld);
+        LO1.selectFrom(t8, t9).intoArray(d, dOff + 8 * ld);
+        HI1.selectFrom(t8, t9).intoArray(d, dOff + 9 * ld);
+        LO1.selectFrom(ta, tb).intoArray(d, dOff + 10 * ld);
+        HI1.selectFrom(ta, tb).intoArray(d, dOff + 11 * ld);
+        LO1.selectFrom(tc, td).intoArray(d, dOff + 12 * ld);
+        HI1.selectFrom(tc, td).intoArray(d, dOff + 13 * ld);
+        LO1.selectFrom(te, tf).intoArray(d, dOff + 14 * ld);
+        HI1.selectFrom(te, tf).intoArray(d, dOff + 15 * ld);
+    }
+
+    /**
+     * Lane indexes of one transpose round with block size h: the low result takes, in every group of 2h lanes, the
+     * first h lanes of the first row and then the first h of the second (index + 16); the high result the second h
+     * of each.
+     */
+    private static FloatVector selector(int h, boolean high) {
+        float[] index = new float[LANES];
+        for (int lane = 0; lane < Math.min(LANES, 16); lane++) {
+            int group = lane / (2 * h) * 2 * h;
+            int pos = lane % (2 * h);
+            int from = high ? h : 0;
+            index[lane] = pos < h ? group + from + pos : 16 + group + from + pos - h;
+        }
+        return FloatVector.fromArray(F, index, 0);
     }
 
     /**
