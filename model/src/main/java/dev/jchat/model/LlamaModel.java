@@ -110,6 +110,16 @@ public final class LlamaModel implements AutoCloseable {
         return Tensor.of(gradients);
     }
 
+    /** RoPE's cos table, [seqLen, hd/2], for the inference engine, which rotates with the same angles. */
+    public Tensor ropeCos() {
+        return ropeCos;
+    }
+
+    /** RoPE's sin table, [seqLen, hd/2]. */
+    public Tensor ropeSin() {
+        return ropeSin;
+    }
+
     public Tensor parameter(ParameterLayout.Parameter p) {
         return new Tensor(parameters, p.offset(), p.size());
     }

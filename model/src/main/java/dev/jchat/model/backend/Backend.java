@@ -81,6 +81,18 @@ public interface Backend extends AutoCloseable {
     void attentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor out, Tensor lse, int b, int t, int heads,
                            int kvHeads, int headDim);
 
+    /**
+     * Attention of {@code t} new rows against a key/value cache, for inference: the rows sit at positions
+     * {@code pos0 .. pos0 + t - 1} of one sequence, whose earlier keys and values the cache holds. {@code qkv} is
+     * [t, (heads + 2·kvHeads)·headDim] as in {@link #attention}, queries and keys already rotated. Its key and value
+     * heads are first written into {@code keys} and {@code values}, each [kvHeads, capacity, headDim], at those
+     * positions; then row i attends causally to cache positions {@code 0 .. pos0 + i}. Writes {@code out}
+     * [t, heads·headDim]. Only the kv heads are cached: query head h reads kv head {@code h / (heads / kvHeads)}.
+     * Requires {@code pos0 + t <= capacity}.
+     */
+    void cachedAttention(Tensor out, Tensor qkv, Tensor keys, Tensor values, int t, int pos0, int capacity, int heads,
+                         int kvHeads, int headDim);
+
     /** {@code out[i, j] = silu(gateUp[i, j]) · gateUp[i, f + j]}; gateUp [n, 2f] (gate then up), out [n, f]. */
     void swiglu(Tensor out, Tensor gateUp, int n, int f);
 

@@ -270,6 +270,59 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
+    public void cachedAttention(Tensor out, Tensor qkv, Tensor keys, Tensor values, int t, int pos0, int capacity,
+                                int heads, int kvHeads, int headDim) {
+        Shapes.cachedAttention(out, qkv, keys, values, t, pos0, capacity, heads, kvHeads, headDim);
+        double[] o = data(out);
+        double[] in = data(qkv);
+        double[] kc = data(keys);
+        double[] vc = data(values);
+        int rowStride = (heads + 2 * kvHeads) * headDim;
+        // the new rows' keys and values go to their positions in the cache first: row i then sees itself
+        for (int i = 0; i < t; i++) {
+            for (int g = 0; g < kvHeads; g++) {
+                int dst = (g * capacity + pos0 + i) * headDim;
+                for (int d = 0; d < headDim; d++) {
+                    kc[off(keys) + dst + d] = in[off(qkv) + i * rowStride + (heads + g) * headDim + d];
+                    vc[off(values) + dst + d] = in[off(qkv) + i * rowStride + (heads + kvHeads + g) * headDim + d];
+                }
+            }
+        }
+        double scale = 1.0 / Math.sqrt(headDim);
+        double[] scores = new double[pos0 + t];
+        for (int h = 0; h < heads; h++) {
+            int g = h / (heads / kvHeads);
+            for (int i = 0; i < t; i++) {
+                int q = off(qkv) + i * rowStride + h * headDim;
+                int visible = pos0 + i + 1;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < visible; j++) {
+                    int k = off(keys) + (g * capacity + j) * headDim;
+                    double dot = 0;
+                    for (int d = 0; d < headDim; d++) {
+                        dot += in[q + d] * kc[k + d];
+                    }
+                    scores[j] = dot * scale;
+                    max = Math.max(max, scores[j]);
+                }
+                double sum = 0;
+                for (int j = 0; j < visible; j++) {
+                    scores[j] = Math.exp(scores[j] - max);
+                    sum += scores[j];
+                }
+                int dst = off(out) + i * heads * headDim + h * headDim;
+                for (int d = 0; d < headDim; d++) {
+                    double acc = 0;
+                    for (int j = 0; j < visible; j++) {
+                        acc += scores[j] * vc[off(values) + (g * capacity + j) * headDim + d];
+                    }
+                    o[dst + d] = acc / sum;
+                }
+            }
+        }
+    }
+
+    @Override
     public void attentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor out, Tensor lse, int b, int t,
                                   int heads, int kvHeads, int headDim) {
         Shapes.attention(out, lse, qkv, b, t, heads, kvHeads, headDim);

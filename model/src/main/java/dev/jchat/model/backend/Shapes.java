@@ -58,6 +58,23 @@ public final class Shapes {
         holds(qkv, (long) b * t * (heads + 2L * kvHeads) * headDim, "qkv");
     }
 
+    public static void cachedAttention(Tensor out, Tensor qkv, Tensor keys, Tensor values, int t, int pos0,
+                                       int capacity, int heads, int kvHeads, int headDim) {
+        dims("cachedAttention", t, pos0, capacity, headDim);
+        if (heads < 1 || kvHeads < 1 || heads % kvHeads != 0) {
+            throw new IllegalArgumentException("cachedAttention: heads (" + heads + ") must be a positive multiple of "
+                    + "kv-heads (" + kvHeads + ")");
+        }
+        if ((long) pos0 + t > capacity) {
+            throw new IllegalArgumentException("cachedAttention: positions up to " + ((long) pos0 + t)
+                    + " exceed the cache's capacity of " + capacity);
+        }
+        holds(out, (long) t * heads * headDim, "out");
+        holds(qkv, (long) t * (heads + 2L * kvHeads) * headDim, "qkv");
+        holds(keys, (long) kvHeads * capacity * headDim, "keys");
+        holds(values, (long) kvHeads * capacity * headDim, "values");
+    }
+
     public static void swiglu(Tensor out, Tensor gateUp, int n, int f) {
         dims("swiglu", n, f);
         holds(out, (long) n * f, "out");

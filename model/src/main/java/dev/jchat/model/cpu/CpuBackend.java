@@ -23,6 +23,7 @@ public final class CpuBackend implements Backend {
     private final Parallel pool;
     private final RmsNorm rmsNorm;
     private final Attention attention;
+    private final CachedAttention cachedAttention;
     private final CrossEntropy crossEntropy;
     private final NewtonSchulz newtonSchulz;
     private double[] sumPartials = new double[0];
@@ -37,6 +38,7 @@ public final class CpuBackend implements Backend {
         pool = new Parallel(threads);
         rmsNorm = new RmsNorm(pool);
         attention = new Attention(pool);
+        cachedAttention = new CachedAttention(pool);
         crossEntropy = new CrossEntropy(pool);
         newtonSchulz = new NewtonSchulz(pool);
     }
@@ -155,6 +157,14 @@ public final class CpuBackend implements Backend {
         Shapes.holds(dqkv, (long) b * t * (heads + 2L * kvHeads) * headDim, "dqkv");
         attention.backward(data(dqkv), off(dqkv), data(dout), off(dout), data(qkv), off(qkv), data(out), off(out),
                 data(lse), off(lse), b, t, heads, kvHeads, headDim);
+    }
+
+    @Override
+    public void cachedAttention(Tensor out, Tensor qkv, Tensor keys, Tensor values, int t, int pos0, int capacity,
+                                int heads, int kvHeads, int headDim) {
+        Shapes.cachedAttention(out, qkv, keys, values, t, pos0, capacity, heads, kvHeads, headDim);
+        cachedAttention.forward(data(out), off(out), data(qkv), off(qkv), data(keys), off(keys), data(values),
+                off(values), t, pos0, capacity, heads, kvHeads, headDim);
     }
 
     @Override

@@ -1,0 +1,283 @@
+package dev.jchat.model.infer;
+
+import dev.jchat.model.LlamaModel;
+import dev.jchat.model.ModelConfig;
+import dev.jchat.model.ParameterLayout;
+import dev.jchat.model.backend.Backend;
+import dev.jchat.model.backend.Storage;
+import dev.jchat.model.backend.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Text generation with a KV cache, as nanochat's engine does it: the prompt is prefilled once (one forward pass over
+ * all its tokens), each of N samples starts from a copy of that cache, and every new token then costs one forward
+ * pass of one row against the cache. The forward is the model's (same parameters, same RoPE tables, same kernels),
+ * without the activations that training saves.
+ *
+ * <p>Finer control, e.g. a tool-use state machine that forces tokens between steps, works on {@link Sequence}s
+ * directly: {@link #start}, then {@link Sequence#sample} and {@link Sequence#append} in any mix.
+ *
+ * <p>One engine serves one thread: its sequences share its scratch buffers.
+ */
+public final class Engine {
+
+    /** Why a sample ended. */
+    public enum Finish {
+        /** It sampled one of the stop tokens (EOS), which is not part of the completion. */
+        STOP_TOKEN,
+        /** It reached the token limit. */
+        LENGTH,
+        /** The sequence filled the model's context. */
+        CONTEXT,
+        /** The listener asked to stop (a stop string, say). */
+        STOPPED
+    }
+
+    /** One sample's new tokens, and why it ended. */
+    public record Completion(int[] tokens, Finish finish) {}
+
+    /**
+     * Sees each new token of a sample as it is chosen (a stop token is not shown); returns false to end the sample.
+     * Streaming callers decode here, holding back bytes until UTF-8 characters are complete.
+     */
+    @FunctionalInterface
+    public interface Listener {
+        boolean token(int sample, int token);
+    }
+
+    /**
+     * @param samples    completions of the one prompt; sample i draws from a generator seeded with {@code seed + i}, so
+     *                   any one sample can be reproduced alone
+     * @param maxTokens  new tokens per sample at most
+     * @param stopTokens ids that end a sample (EOS)
+     */
+    public record Options(int samples, int maxTokens, SamplingParams sampling, long seed, int... stopTokens) {
+        public Options {
+            if (samples < 1 || maxTokens < 0) {
+                throw new IllegalArgumentException("need at least one sample and a non-negative token limit");
+            }
+            stopTokens = stopTokens.clone();
+        }
+    }
+
+    /** What a {@link #generate} call produced, with the time of its two phases. */
+    public record Generation(List<Completion> completions, int promptTokens, long prefillNanos, int decodedTokens,
+                             long decodeNanos) {
+        public double prefillTokensPerSecond() {
+            return promptTokens / (prefillNanos / 1e9);
+        }
+
+        public double decodeTokensPerSecond() {
+            return decodedTokens / (decodeNanos / 1e9);
+        }
+    }
+
+    private final LlamaModel model;
+    private final ModelConfig config;
+    private final Backend backend;
+    private final Tensor params;
+    /** Cache elements per layer for keys (as many again for values): [kvHeads, seqLen, headDim]. */
+    private final long perLayer;
+    private Scratch scratch;
+
+    public Engine(LlamaModel model) {
+        this.model = model;
+        this.config = model.config();
+        this.backend = model.backend();
+        this.params = model.parameters();
+        this.perLayer = (long) config.kvHeads() * config.seqLen() * config.headDim();
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /**
+     * A new sequence holding {@code prompt} (not yet run: the first {@link Sequence#logits} call prefills it).
+     * Throws when the prompt is empty, or leaves no room in the context for a new token.
+     */
+    public Sequence start(int[] prompt) {
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("the prompt is empty (it should at least hold BOS)");
+        }
+        if (prompt.length >= config.seqLen()) {
+            throw new IllegalArgumentException("the prompt of " + prompt.length + " tokens leaves no room to generate: "
+                    + "the model's context is " + config.seqLen() + " tokens");
+        }
+        Sequence sequence = newSequence();
+        sequence.append(prompt);
+        return sequence;
+    }
+
+    /**
+     * {@code options.samples()} completions of {@code prompt}, one after another, each streamed to {@code listener}.
+     * A sample ends at a stop token, at the token limit, when the context is full, or when the listener says so.
+     */
+    public Generation generate(int[] prompt, Options options, Listener listener) {
+        Sequence start = start(prompt);
+        long t0 = System.nanoTime();
+        start.logits();
+        long prefill = System.nanoTime() - t0;
+        var completions = new ArrayList<Completion>();
+        int decoded = 0;
+        long t1 = System.nanoTime();
+        Sequence work = null;
+        for (int i = 0; i < options.samples(); i++) {
+            // the last sample may use the prefilled sequence itself; the others work on a copy of it
+            boolean last = i == options.samples() - 1;
+            if (last) {
+                work = start;
+            } else if (work == null) {
+                work = start.copy();
+            } else {
+                work.copyFrom(start);
+            }
+            var random = new SplittableRandom(options.seed() + i);
+            int[] produced = new int[options.maxTokens()];
+            int count = 0;
+            Finish finish;
+            while (true) {
+                if (count == options.maxTokens()) {
+                    finish = Finish.LENGTH;
+                    break;
+                }
+                if (work.length() == work.capacity()) {
+                    finish = Finish.CONTEXT;
+                    break;
+                }
+                int token = work.sample(options.sampling(), random);
+                decoded++;
+                if (contains(options.stopTokens(), token)) {
+                    finish = Finish.STOP_TOKEN;
+                    break;
+                }
+                produced[count++] = token;
+                work.append(token);
+                if (!listener.token(i, token)) {
+                    finish = Finish.STOPPED;
+                    break;
+                }
+            }
+            completions.add(new Completion(Arrays.copyOf(produced, count), finish));
+        }
+        return new Generation(List.copyOf(completions), prompt.length, prefill, decoded, System.nanoTime() - t1);
+    }
+
+    private static boolean contains(int[] ids, int id) {
+        for (int x : ids) {
+            if (x == id) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    Sequence newSequence() {
+        return new Sequence(this, backend.allocate(2 * config.layers() * perLayer), config.seqLen(), config.vocab());
+    }
+
+    /** Copies the first {@code positions} cached positions of every layer and kv head from one cache to another. */
+    void copyCache(Storage from, Storage to, int positions) {
+        long run = (long) positions * config.headDim();
+        long stride = (long) config.seqLen() * config.headDim();
+        for (long head = 0; head < 2L * config.layers() * config.kvHeads(); head++) {
+            backend.copy(new Tensor(to, head * stride, run), new Tensor(from, head * stride, run));
+        }
+    }
+
+    /**
+     * Runs {@code tokens[from .. from + t)} through the model at positions {@code from ..}, adding their keys and
+     * values to the sequence's cache, and writes the logits after the last of them into {@code logits}.
+     */
+    void forward(Sequence sequence, int[] tokens, int from, int t, float[] logits) {
+        int c = config.dim();
+        int f = config.ffn();
+        int q = config.qkvDim();
+        int heads = config.heads();
+        int kv = config.kvHeads();
+        int hd = config.headDim();
+        float eps = (float) config.normEps();
+        Scratch s = scratch(t);
+        ParameterLayout layout = model.layout();
+        Tensor x = s.x.slice(0, (long) t * c);
+        Tensor proj = s.proj.slice(0, (long) t * c);
+        // x [t, C] = embedding[tokens]
+        backend.embedding(x, param(layout.embedding(), (long) config.vocab() * c), Arrays.copyOfRange(tokens, from,
+                from + t), t, c);
+        for (int l = 0; l < config.layers(); l++) {
+            ParameterLayout.Layer w = layout.layer(l);
+            // ln [t, C] = rmsnorm(x); qkv [t, Q] = ln · w_qkvᵀ, queries and keys rotated to their positions
+            backend.rmsNorm(s.ln, s.rstd, x, param(w.inputNorm(), c), t, c, eps);
+            backend.matmul(s.qkv, s.ln, param(w.qkv(), (long) q * c), t, c, q);
+            backend.rope(s.qkv, model.ropeCos(), model.ropeSin(), 1, t, q, heads + kv, hd, from, false);
+            // attn [t, C] against the cache, which takes these rows' keys and values
+            backend.cachedAttention(s.attn, s.qkv, sequence.keys(l, perLayer), sequence.values(l, perLayer), t, from,
+                    config.seqLen(), heads, kv, hd);
+            // x += attn · w_oᵀ
+            backend.matmul(proj, s.attn, param(w.attnOut(), (long) c * c), t, c, c);
+            backend.add(x, proj);
+            // x += swiglu(rmsnorm(x) · w_guᵀ) · w_downᵀ
+            backend.rmsNorm(s.ln, s.rstd, x, param(w.postNorm(), c), t, c, eps);
+            backend.matmul(s.gateUp, s.ln, param(w.gateUp(), 2L * f * c), t, c, 2 * f);
+            backend.swiglu(s.hidden, s.gateUp, t, f);
+            backend.matmul(proj, s.hidden, param(w.down(), (long) c * f), t, f, c);
+            backend.add(x, proj);
+        }
+        // only the last row's logits are needed: [V] = rmsnorm(x[t-1]) · headᵀ
+        backend.rmsNorm(s.ln, s.rstd, x.slice((long) (t - 1) * c, c), param(layout.finalNorm(), c), 1, c, eps);
+        backend.matmul(s.logits, s.ln, param(layout.head(), (long) config.vocab() * c), 1, c, config.vocab());
+        backend.download(s.logits, logits, 0);
+    }
+
+    private Tensor param(long offset, long size) {
+        return params.slice(offset, size);
+    }
+
+    private Scratch scratch(int rows) {
+        if (scratch == null || scratch.rows < rows) {
+            scratch = new Scratch(rows);
+        }
+        return scratch;
+    }
+
+    /** Activations of one forward over up to {@code rows} rows, in one storage; none is kept between calls. */
+    private final class Scratch {
+        final int rows;
+        final Tensor x;
+        final Tensor ln;
+        final Tensor rstd;
+        final Tensor qkv;
+        final Tensor attn;
+        final Tensor proj;
+        final Tensor gateUp;
+        final Tensor hidden;
+        final Tensor logits;
+        private final Storage storage;
+        private long used;
+
+        Scratch(int rows) {
+            this.rows = rows;
+            long n = rows;
+            int c = config.dim();
+            storage = backend.allocate(n * (4L * c + 1 + config.qkvDim() + 3L * config.ffn()) + config.vocab());
+            x = take(n * c);
+            ln = take(n * c);
+            rstd = take(n);
+            qkv = take(n * config.qkvDim());
+            attn = take(n * c);
+            proj = take(n * c);
+            gateUp = take(2 * n * config.ffn());
+            hidden = take(n * config.ffn());
+            logits = take(config.vocab());
+        }
+
+        private Tensor take(long size) {
+            var tensor = new Tensor(storage, used, size);
+            used += size;
+            return tensor;
+        }
+    }
+}
