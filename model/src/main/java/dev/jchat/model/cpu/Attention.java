@@ -349,14 +349,32 @@ final class Attention {
             int y = yRow + r * outStride;
             sc.dSum[r] = Vectors.dot(dout, y, out, outOff + (y - doutOff), headDim, sc.lanes);
         }
+        // s = scale·q·k and dp = dout·v for each group's rows against its visible keys, a chunk of keys at a time for
+        // all groups, so that the chunk of kT and vT stays in L1 while they use it
+        int chunks = ((Math.min(i0 + groups * M, t) + LANES - 1) / LANES + 2) / 3;
+        for (int c = 0; c < chunks; c++) {
+            for (int g = 0; g < groups; g++) {
+                int nv = (Math.min(i0 + g * M + M, t) + LANES - 1) / LANES;
+                int full = nv / 3;
+                int aOff = g * M * headDim;
+                int cOff = g * M * CW + c * RC;
+                if (c < full) {
+                    scores3(sc.qA, aOff, headDim, sc.kT, c * CW, tp, p, cOff, scale);
+                    scores3(sc.dA, aOff, headDim, sc.vT, c * CW, tp, ds, cOff, 1f);
+                } else if (c == full) {
+                    for (int v = full * 3; v < nv; v++) {
+                        int o = cOff + (v - full * 3) * LANES;
+                        scores1(sc.qA, aOff, headDim, sc.kT, v * LANES, tp, p, o, scale);
+                        scores1(sc.dA, aOff, headDim, sc.vT, v * LANES, tp, ds, o, 1f);
+                    }
+                }
+            }
+        }
         for (int g = 0; g < groups; g++) {
             int i = i0 + g * M;
             int n = Math.min(i + M, t);
             int nv = (n + LANES - 1) / LANES;
             int at = g * M * CW;
-            // s = scale·q·k and dp = dout·v for the group's rows against its visible keys
-            scores(sc.qA, g * M * headDim, headDim, sc.kT, tp, nv, p, at, RC, scale);
-            scores(sc.dA, g * M * headDim, headDim, sc.vT, tp, nv, ds, at, RC, 1f);
             for (int r = 0; r < M; r++) {
                 int row = i + r;
                 if (row < t) {
@@ -502,47 +520,51 @@ final class Attention {
         FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
         FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00;
         FloatVector c50 = c00, c51 = c00, c52 = c00, c53 = c00;
-        for (int k0 = 0; k0 < n; k0 += CW) {
-            int ap = aOff + k0 / CW * cs;
-            int end = ap + Math.min(CW, n - k0);
-            int bp = bOff + k0 * bStride;
-            for (; ap < end; ap++) {
-                FloatVector b0 = FloatVector.fromArray(F, b, bp);
-                FloatVector b1 = FloatVector.fromArray(F, b, bp + LANES);
-                FloatVector b2 = FloatVector.fromArray(F, b, bp + 2 * LANES);
-                FloatVector b3 = FloatVector.fromArray(F, b, bp + 3 * LANES);
-                FloatVector x;
-                x = FloatVector.broadcast(F, a[ap]);
-                c00 = x.fma(b0, c00);
-                c01 = x.fma(b1, c01);
-                c02 = x.fma(b2, c02);
-                c03 = x.fma(b3, c03);
-                x = FloatVector.broadcast(F, a[ap + CW]);
-                c10 = x.fma(b0, c10);
-                c11 = x.fma(b1, c11);
-                c12 = x.fma(b2, c12);
-                c13 = x.fma(b3, c13);
-                x = FloatVector.broadcast(F, a[ap + 2 * CW]);
-                c20 = x.fma(b0, c20);
-                c21 = x.fma(b1, c21);
-                c22 = x.fma(b2, c22);
-                c23 = x.fma(b3, c23);
-                x = FloatVector.broadcast(F, a[ap + 3 * CW]);
-                c30 = x.fma(b0, c30);
-                c31 = x.fma(b1, c31);
-                c32 = x.fma(b2, c32);
-                c33 = x.fma(b3, c33);
-                x = FloatVector.broadcast(F, a[ap + 4 * CW]);
-                c40 = x.fma(b0, c40);
-                c41 = x.fma(b1, c41);
-                c42 = x.fma(b2, c42);
-                c43 = x.fma(b3, c43);
-                x = FloatVector.broadcast(F, a[ap + 5 * CW]);
-                c50 = x.fma(b0, c50);
-                c51 = x.fma(b1, c51);
-                c52 = x.fma(b2, c52);
-                c53 = x.fma(b3, c53);
-                bp += bStride;
+        int ap = aOff;
+        int bp = bOff;
+        int left = CW;
+        for (int k = 0; k < n; k++) {
+            FloatVector b0 = FloatVector.fromArray(F, b, bp);
+            FloatVector b1 = FloatVector.fromArray(F, b, bp + LANES);
+            FloatVector b2 = FloatVector.fromArray(F, b, bp + 2 * LANES);
+            FloatVector b3 = FloatVector.fromArray(F, b, bp + 3 * LANES);
+            FloatVector x;
+            x = FloatVector.broadcast(F, a[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            c02 = x.fma(b2, c02);
+            c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(F, a[ap + CW]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            c12 = x.fma(b2, c12);
+            c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(F, a[ap + 2 * CW]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            c22 = x.fma(b2, c22);
+            c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(F, a[ap + 3 * CW]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            c32 = x.fma(b2, c32);
+            c33 = x.fma(b3, c33);
+            x = FloatVector.broadcast(F, a[ap + 4 * CW]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            c42 = x.fma(b2, c42);
+            c43 = x.fma(b3, c43);
+            x = FloatVector.broadcast(F, a[ap + 5 * CW]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            c52 = x.fma(b2, c52);
+            c53 = x.fma(b3, c53);
+            bp += bStride;
+            ap++;
+            if (--left == 0) {
+                // the next chunk of keys
+                ap += cs - CW;
+                left = CW;
             }
         }
         int o1 = cOff + cStride;
