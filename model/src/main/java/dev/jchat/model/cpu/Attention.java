@@ -93,7 +93,7 @@ final class Attention {
             acc = grow(acc, M * hdp);
             int scores = (backward ? R : M) * ((t + CW - 1) / CW * CW);
             p = grow(p, scores);
-            qA = grow(qA, Math.max(R, (t + M - 1) / M * M) * headDim);
+            qA = grow(qA, Math.max(R, tp) * headDim);
             if (backward) {
                 vT = grow(vT, headDim * tp);
                 kB = grow(kB, tp * hdp);
@@ -146,18 +146,14 @@ final class Attention {
         int base = qkvOff + bi * t * rowStride;
         transpose(qkv, base + (heads + kh) * headDim, rowStride, t, headDim, sc.kT, tp);
         packRows(qkv, base + (heads + kvHeads + kh) * headDim, rowStride, t, t, headDim, sc.vB, hdp);
-        // the query head, interleaved by groups of M rows: one pass, so its cache misses overlap
-        for (int i = 0; i < t; i += M) {
-            interleave(qkv, base + i * rowStride + h * headDim, rowStride, Math.min(M, t - i), headDim, sc.qA,
-                    i * headDim);
-        }
+        transpose(qkv, base + h * headDim, rowStride, t, headDim, sc.qA, tp);
         float[] p = sc.p;
         float[] acc = sc.acc;
         for (int i = 0; i < t; i += M) {
             int valid = Math.min(M, t - i);
             int n = Math.min(i + M, t);
             int nv = (n + LANES - 1) / LANES;
-            scores(sc.qA, i * headDim, headDim, sc.kT, tp, nv, p, 0, MC, scale);
+            scores(sc.qA, i, tp, headDim, sc.kT, tp, nv, p, 0, MC, scale);
             for (int r = 0; r < valid; r++) {
                 softmaxRow(p, r, i + r + 1, nv, sc);
             }
@@ -338,11 +334,8 @@ final class Attention {
         int groups = (rows + M - 1) / M;
         int qRow = base + i0 * rowStride + qCol;
         int yRow = doutOff + (bi * t + i0) * outStride + qCol;
-        for (int g = 0; g < groups; g++) {
-            int valid = Math.min(M, rows - g * M);
-            interleave(qkv, qRow + g * M * rowStride, rowStride, valid, headDim, sc.qA, g * M * headDim);
-            interleave(dout, yRow + g * M * outStride, outStride, valid, headDim, sc.dA, g * M * headDim);
-        }
+        transpose(qkv, qRow, rowStride, rows, headDim, sc.qA, R);
+        transpose(dout, yRow, outStride, rows, headDim, sc.dA, R);
         packRows(qkv, qRow, rowStride, rows, groups * M, headDim, sc.qB, hdp);
         packRows(dout, yRow, outStride, rows, groups * M, headDim, sc.dB, hdp);
         for (int r = 0; r < rows; r++) {
@@ -356,17 +349,17 @@ final class Attention {
             for (int g = 0; g < groups; g++) {
                 int nv = (Math.min(i0 + g * M + M, t) + LANES - 1) / LANES;
                 int full = nv / 3;
-                int aOff = g * M * headDim;
+                int aOff = g * M;
                 int cOff = g * M * CW + c * RC;
                 if (c < full) {
-                    scores3(sc.qA, aOff, headDim, sc.kT, c * CW, tp, p, cOff, scale);
-                    scores3(sc.dA, aOff, headDim, sc.vT, c * CW, tp, ds, cOff, 1f);
-                } else if (c == full) {
-                    for (int v = full * 3; v < nv; v++) {
-                        int o = cOff + (v - full * 3) * LANES;
-                        scores1(sc.qA, aOff, headDim, sc.kT, v * LANES, tp, p, o, scale);
-                        scores1(sc.dA, aOff, headDim, sc.vT, v * LANES, tp, ds, o, 1f);
-                    }
+                    scores3(sc.qA, aOff, R, headDim, sc.kT, c * CW, tp, p, cOff, scale);
+                    scores3(sc.dA, aOff, R, headDim, sc.vT, c * CW, tp, ds, cOff, 1f);
+                } else if (c == full && nv - full * 3 == 2) {
+                    scores2(sc.qA, aOff, R, headDim, sc.kT, c * CW, tp, p, cOff, scale);
+                    scores2(sc.dA, aOff, R, headDim, sc.vT, c * CW, tp, ds, cOff, 1f);
+                } else if (c == full && nv - full * 3 == 1) {
+                    scores1(sc.qA, aOff, R, headDim, sc.kT, c * CW, tp, p, cOff, scale);
+                    scores1(sc.dA, aOff, R, headDim, sc.vT, c * CW, tp, ds, cOff, 1f);
                 }
             }
         }
@@ -404,26 +397,28 @@ final class Attention {
     }
 
     /**
-     * The scores of M interleaved rows a[aOff + d·M + r] (d &lt; headDim) against the keys of the first nv vectors of
+     * The scores of M rows of a transposed, a[aOff + d·aStride + r] (d &lt; headDim), against the keys of the first nv vectors of
      * kT [headDim, tp], times scale, into a group's score buffer at cOff: whole chunks by {@link #scores3}, the last
      * one or two vectors by {@link #scores1}.
      */
-    private static void scores(float[] a, int aOff, int headDim, float[] kT, int tp, int nv, float[] c, int cOff,
+    private static void scores(float[] a, int aOff, int aStride, int headDim, float[] kT, int tp, int nv, float[] c, int cOff,
                                int cs, float scale) {
         int full = nv / 3;
         for (int ch = 0; ch < full; ch++) {
-            scores3(a, aOff, headDim, kT, ch * CW, tp, c, cOff + ch * cs, scale);
+            scores3(a, aOff, aStride, headDim, kT, ch * CW, tp, c, cOff + ch * cs, scale);
         }
-        for (int v = full * 3; v < nv; v++) {
-            scores1(a, aOff, headDim, kT, v * LANES, tp, c, cOff + full * cs + (v - full * 3) * LANES, scale);
+        if (nv - full * 3 == 2) {
+            scores2(a, aOff, aStride, headDim, kT, full * CW, tp, c, cOff + full * cs, scale);
+        } else if (nv - full * 3 == 1) {
+            scores1(a, aOff, aStride, headDim, kT, full * CW, tp, c, cOff + full * cs, scale);
         }
     }
 
     /**
-     * c[cOff + r·CW + v·LANES ..] = scale·Σ_{k &lt; n} a[aOff + k·M + r]·b[bOff + k·bStride + v·LANES ..] for r &lt; M,
+     * c[cOff + r·CW + v·LANES ..] = scale·Σ_{k &lt; n} a[aOff + k·aStride + r]·b[bOff + k·bStride + v·LANES ..] for r &lt; M,
      * v &lt; 3: 18 accumulators, 3 loads and 6 broadcasts per 18 FMAs.
      */
-    private static void scores3(float[] a, int aOff, int n, float[] b, int bOff, int bStride, float[] c, int cOff,
+    private static void scores3(float[] a, int aOff, int aStride, int n, float[] b, int bOff, int bStride, float[] c, int cOff,
                                 float scale) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00;
@@ -460,7 +455,7 @@ final class Attention {
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
             c52 = x.fma(b2, c52);
-            aOff += M;
+            aOff += aStride;
             bOff += bStride;
         }
         c00.mul(scale).intoArray(c, cOff);
@@ -484,8 +479,56 @@ final class Attention {
     }
 
 
+    /** {@link #scores3} for two vectors of keys. */
+    private static void scores2(float[] a, int aOff, int aStride, int n, float[] b, int bOff, int bStride, float[] c, int cOff,
+                                float scale) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00;
+        FloatVector c50 = c00, c51 = c00;
+        for (int k = 0; k < n; k++) {
+            FloatVector b0 = FloatVector.fromArray(F, b, bOff);
+            FloatVector b1 = FloatVector.fromArray(F, b, bOff + LANES);
+            FloatVector x;
+            x = FloatVector.broadcast(F, a[aOff]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, a[aOff + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, a[aOff + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, a[aOff + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, a[aOff + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(F, a[aOff + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            aOff += aStride;
+            bOff += bStride;
+        }
+        c00.mul(scale).intoArray(c, cOff);
+        c01.mul(scale).intoArray(c, cOff + LANES);
+        c10.mul(scale).intoArray(c, cOff + CW);
+        c11.mul(scale).intoArray(c, cOff + CW + LANES);
+        c20.mul(scale).intoArray(c, cOff + 2 * CW);
+        c21.mul(scale).intoArray(c, cOff + 2 * CW + LANES);
+        c30.mul(scale).intoArray(c, cOff + 3 * CW);
+        c31.mul(scale).intoArray(c, cOff + 3 * CW + LANES);
+        c40.mul(scale).intoArray(c, cOff + 4 * CW);
+        c41.mul(scale).intoArray(c, cOff + 4 * CW + LANES);
+        c50.mul(scale).intoArray(c, cOff + 5 * CW);
+        c51.mul(scale).intoArray(c, cOff + 5 * CW + LANES);
+    }
+
     /** {@link #scores3} for one vector of keys. */
-    private static void scores1(float[] a, int aOff, int n, float[] b, int bOff, int bStride, float[] c, int cOff,
+    private static void scores1(float[] a, int aOff, int aStride, int n, float[] b, int bOff, int bStride, float[] c, int cOff,
                                 float scale) {
         FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
         for (int k = 0; k < n; k++) {
@@ -496,7 +539,7 @@ final class Attention {
             c3 = FloatVector.broadcast(F, a[aOff + 3]).fma(b0, c3);
             c4 = FloatVector.broadcast(F, a[aOff + 4]).fma(b0, c4);
             c5 = FloatVector.broadcast(F, a[aOff + 5]).fma(b0, c5);
-            aOff += M;
+            aOff += aStride;
             bOff += bStride;
         }
         c0.mul(scale).intoArray(c, cOff);
@@ -843,23 +886,6 @@ final class Attention {
             }
         }
         Arrays.fill(dst, rows * hdp, padded * hdp, 0f);
-    }
-
-    /** dst[dstOff + d·M + r] = src[srcOff + r·rowStride + d] for r &lt; M (0 for r ≥ valid) and d &lt; headDim. */
-    private static void interleave(float[] src, int srcOff, int rowStride, int valid, int headDim, float[] dst,
-                                   int dstOff) {
-        for (int r = 0; r < M; r++) {
-            if (r < valid) {
-                int row = srcOff + r * rowStride;
-                for (int d = 0; d < headDim; d++) {
-                    dst[dstOff + d * M + r] = src[row + d];
-                }
-            } else {
-                for (int d = 0; d < headDim; d++) {
-                    dst[dstOff + d * M + r] = 0f;
-                }
-            }
-        }
     }
 
     /**
