@@ -1,13 +1,20 @@
 package dev.jchat.cli;
 
+import dev.jchat.model.Checkpoint;
+import dev.jchat.model.GgufCheckpoint;
 import dev.jchat.model.LlamaModel;
 import dev.jchat.model.ModelConfig;
 import dev.jchat.model.backend.Backend;
 import dev.jchat.model.backend.KernelProfile;
 import dev.jchat.model.cpu.CpuBackend;
+import dev.jchat.model.infer.Engine;
+import dev.jchat.model.infer.SamplingParams;
 import dev.jchat.model.train.AdamW;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
@@ -16,7 +23,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code jchat bench}: speed of the engine on DESIGN.md's fixed configurations, as the PyTorch anchor measures it. */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchCommand.Train.class,
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        subcommands = {BenchCommand.Train.class, BenchCommand.Decode.class},
         description = "Benchmark the engine on the fixed configurations T, S and M.")
 final class BenchCommand {
 
@@ -100,6 +108,85 @@ final class BenchCommand {
         private static double peakHeapMb() {
             return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
                     .mapToLong(p -> p.getPeakUsage().getUsed()).sum() / 1e6;
+        }
+    }
+
+    @Command(name = "decode", mixinStandardHelpOptions = true,
+            description = {"Inference at batch 1 with the KV cache: a prompt of random tokens prefilled, then greedy "
+                    + "decoding (no stop tokens), as llama-bench's pp and tg tests do. One untimed run, then the "
+                    + "median of the timed ones.", "Prints prefill tok/s and decode tok/s."})
+    static final class Decode implements Callable<Integer> {
+        @Option(names = "--config", defaultValue = "S", paramLabel = "S|M",
+                description = "configuration with random weights (default: ${DEFAULT-VALUE})")
+        String config;
+
+        @Option(names = "--checkpoint", paramLabel = "PATH",
+                description = "a checkpoint folder, run directory or GGUF file instead of random weights")
+        Path checkpoint;
+
+        @Option(names = "--prompt-tokens", defaultValue = "128", paramLabel = "N",
+                description = "prefilled tokens (default: ${DEFAULT-VALUE})")
+        int promptTokens;
+
+        @Option(names = "--tokens", defaultValue = "128", paramLabel = "N",
+                description = "decoded tokens (default: ${DEFAULT-VALUE})")
+        int tokens;
+
+        @Option(names = "--runs", defaultValue = "3", paramLabel = "N",
+                description = "timed runs (default: ${DEFAULT-VALUE})")
+        int runs;
+
+        @Option(names = "--threads", paramLabel = "N", description = "kernel threads (default: all cores)")
+        Integer threads;
+
+        @Option(names = "--profile", description = "also print the time per kernel (backend call) of a run")
+        boolean profile;
+
+        @Override
+        public Integer call() throws Exception {
+            int kernelThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+            var kernels = new KernelProfile();
+            try (var cpu = new CpuBackend(kernelThreads); var model = model(profile ? kernels.wrap(cpu) : cpu)) {
+                ModelConfig c = model.config();
+                if (promptTokens < 1 || promptTokens + tokens > c.seqLen()) {
+                    throw new IllegalArgumentException("--prompt-tokens " + promptTokens + " and --tokens " + tokens
+                            + " must fit the context of " + c.seqLen());
+                }
+                int[] prompt = new Random(0).ints(promptTokens, 0, c.vocab()).toArray();
+                var engine = new Engine(model);
+                var options = new Engine.Options(1, tokens, SamplingParams.greedy(), 0);
+                double[] prefill = new double[runs];
+                double[] decode = new double[runs];
+                for (int run = -1; run < runs; run++) {
+                    Engine.Generation g = engine.generate(prompt, options, (sample, token) -> true);
+                    if (run >= 0) {
+                        prefill[run] = g.prefillTokensPerSecond();
+                        decode[run] = g.decodeTokensPerSecond();
+                    } else {
+                        kernels.reset();
+                    }
+                }
+                Arrays.sort(prefill);
+                Arrays.sort(decode);
+                String name = checkpoint != null ? checkpoint.toString() : "config " + config.toUpperCase(Locale.ROOT);
+                System.out.printf(Locale.ROOT, "%s (%,d parameters): prefill %d tokens %.1f tok/s, decode %d tokens "
+                                + "%.1f tok/s (%d threads, median of %d runs)%n", name, c.parameters(), promptTokens,
+                        prefill[runs / 2], tokens, decode[runs / 2], kernelThreads, runs);
+                if (profile) {
+                    System.out.print(kernels.report(runs));
+                }
+            }
+            return 0;
+        }
+
+        private LlamaModel model(Backend backend) throws IOException {
+            if (checkpoint == null) {
+                return new LlamaModel(named(config), backend, 0);
+            }
+            if (Files.isRegularFile(checkpoint) && checkpoint.getFileName().toString().endsWith(".gguf")) {
+                return GgufCheckpoint.load(checkpoint, backend);
+            }
+            return Checkpoint.load(PretrainCommand.checkpointDir(checkpoint), backend);
         }
     }
 }

@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Build an LLM from raw web pages to a chat assistant, on the JVM.",
         subcommands = {RunCommand.class, DataCommand.class, TokenizerCommand.class, TokenizeCommand.class,
-                PretrainCommand.class, EvalCommand.class, ExportCommand.class, BenchCommand.class,
-                CommandLine.HelpCommand.class},
+                PretrainCommand.class, EvalCommand.class, GenerateCommand.class, ExportCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Launcher commands (./jchat script): ./jchat test   build and run the whole test suite"})
 public final class Main {
 

@@ -41,11 +41,16 @@ public final class Engine {
 
     /**
      * Sees each new token of a sample as it is chosen (a stop token is not shown); returns false to end the sample.
-     * Streaming callers decode here, holding back bytes until UTF-8 characters are complete.
+     * Streaming callers decode here, holding back bytes until UTF-8 characters are complete. Samples run one after
+     * another, each between its {@code started} and {@code finished} calls.
      */
     @FunctionalInterface
     public interface Listener {
         boolean token(int sample, int token);
+
+        default void started(int sample) {}
+
+        default void finished(int sample, Completion completion) {}
     }
 
     /**
@@ -135,6 +140,7 @@ public final class Engine {
             } else {
                 work.copyFrom(start);
             }
+            listener.started(i);
             var random = new SplittableRandom(options.seed() + i);
             int[] produced = new int[options.maxTokens()];
             int count = 0;
@@ -161,7 +167,9 @@ public final class Engine {
                     break;
                 }
             }
-            completions.add(new Completion(Arrays.copyOf(produced, count), finish));
+            var completion = new Completion(Arrays.copyOf(produced, count), finish);
+            completions.add(completion);
+            listener.finished(i, completion);
         }
         return new Generation(List.copyOf(completions), prompt.length, prefill, decoded, System.nanoTime() - t1);
     }
