@@ -40,14 +40,13 @@ class MatmulTest {
         three = new Parallel(3);
         // Vector API code runs orders of magnitude slower before C2 compiles it: many small products get the
         // kernels compiled before the large shapes run (seconds otherwise).
-        float[] x = new float[64 * 64];
-        float[] w = new float[64 * 64];
-        float[] y = new float[64 * 64];
-        for (int i = 0; i < 300; i++) {
-            Matmul.forward(one, y, 0, x, 0, w, 0, 64, 64, 64);
-            Matmul.forward(one, y, 0, x, 0, w, 0, 24, 64, 64);
-            Matmul.backwardInput(one, x, 0, y, 0, w, 0, 64, 64, 64);
-            Matmul.backwardWeight(one, w, 0, y, 0, x, 0, 64, 64, 64);
+        float[] x = new float[32 * 32];
+        float[] w = new float[32 * 32];
+        float[] y = new float[32 * 32];
+        for (int i = 0; i < 500; i++) {
+            Matmul.forward(one, y, 0, x, 0, w, 0, 24, 32, 32);
+            Matmul.backwardInput(one, x, 0, y, 0, w, 0, 24, 32, 32);
+            Matmul.backwardWeight(one, w, 0, y, 0, x, 0, 24, 32, 32);
         }
     }
 
