@@ -85,10 +85,11 @@ public interface Backend extends AutoCloseable {
      * Attention of {@code t} new rows against a key/value cache, for inference: the rows sit at positions
      * {@code pos0 .. pos0 + t - 1} of one sequence, whose earlier keys and values the cache holds. {@code qkv} is
      * [t, (heads + 2·kvHeads)·headDim] as in {@link #attention}, queries and keys already rotated. Its key and value
-     * heads are first written into {@code keys} and {@code values}, each [kvHeads, capacity, headDim], at those
-     * positions; then row i attends causally to cache positions {@code 0 .. pos0 + i}. Writes {@code out}
-     * [t, heads·headDim]. Only the kv heads are cached: query head h reads kv head {@code h / (heads / kvHeads)}.
-     * Requires {@code pos0 + t <= capacity}.
+     * heads are first written into the cache at those positions: {@code keys} [kvHeads, headDim, capacity] (each head
+     * transposed, so that a query's scores against many positions vectorise without horizontal sums) and
+     * {@code values} [kvHeads, capacity, headDim]. Then row i attends causally to cache positions
+     * {@code 0 .. pos0 + i}. Writes {@code out} [t, heads·headDim]. Only the kv heads are cached: query head h reads
+     * kv head {@code h / (heads / kvHeads)}. Requires {@code pos0 + t <= capacity}.
      */
     void cachedAttention(Tensor out, Tensor qkv, Tensor keys, Tensor values, int t, int pos0, int capacity, int heads,
                          int kvHeads, int headDim);

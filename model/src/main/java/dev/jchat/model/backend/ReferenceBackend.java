@@ -281,10 +281,12 @@ public final class ReferenceBackend implements Backend {
         // the new rows' keys and values go to their positions in the cache first: row i then sees itself
         for (int i = 0; i < t; i++) {
             for (int g = 0; g < kvHeads; g++) {
-                int dst = (g * capacity + pos0 + i) * headDim;
                 for (int d = 0; d < headDim; d++) {
-                    kc[off(keys) + dst + d] = in[off(qkv) + i * rowStride + (heads + g) * headDim + d];
-                    vc[off(values) + dst + d] = in[off(qkv) + i * rowStride + (heads + kvHeads + g) * headDim + d];
+                    // keys [kvHeads, headDim, capacity], values [kvHeads, capacity, headDim]
+                    kc[off(keys) + (g * headDim + d) * capacity + pos0 + i] =
+                            in[off(qkv) + i * rowStride + (heads + g) * headDim + d];
+                    vc[off(values) + (g * capacity + pos0 + i) * headDim + d] =
+                            in[off(qkv) + i * rowStride + (heads + kvHeads + g) * headDim + d];
                 }
             }
         }
@@ -297,10 +299,9 @@ public final class ReferenceBackend implements Backend {
                 int visible = pos0 + i + 1;
                 double max = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j < visible; j++) {
-                    int k = off(keys) + (g * capacity + j) * headDim;
                     double dot = 0;
                     for (int d = 0; d < headDim; d++) {
-                        dot += in[q + d] * kc[k + d];
+                        dot += in[q + d] * kc[off(keys) + (g * headDim + d) * capacity + j];
                     }
                     scores[j] = dot * scale;
                     max = Math.max(max, scores[j]);

@@ -38,7 +38,7 @@ public final class CpuBackend implements Backend {
         pool = new Parallel(threads);
         rmsNorm = new RmsNorm(pool);
         attention = new Attention(pool);
-        cachedAttention = new CachedAttention(pool);
+        cachedAttention = new CachedAttention(pool, attention);
         crossEntropy = new CrossEntropy(pool);
         newtonSchulz = new NewtonSchulz(pool);
     }

@@ -84,7 +84,7 @@ public final class Engine {
     private final ModelConfig config;
     private final Backend backend;
     private final Tensor params;
-    /** Cache elements per layer for keys (as many again for values): [kvHeads, seqLen, headDim]. */
+    /** Cache elements per layer for keys (as many again for values): kvHeads · seqLen · headDim. */
     private final long perLayer;
     private Scratch scratch;
 
@@ -187,13 +187,12 @@ public final class Engine {
         return new Sequence(this, backend.allocate(2 * config.layers() * perLayer), config.seqLen(), config.vocab());
     }
 
-    /** Copies the first {@code positions} cached positions of every layer and kv head from one cache to another. */
-    void copyCache(Storage from, Storage to, int positions) {
-        long run = (long) positions * config.headDim();
-        long stride = (long) config.seqLen() * config.headDim();
-        for (long head = 0; head < 2L * config.layers() * config.kvHeads(); head++) {
-            backend.copy(new Tensor(to, head * stride, run), new Tensor(from, head * stride, run));
-        }
+    /**
+     * Copies one cache into another: all of it, in one call, because the keys are stored transposed and the used
+     * positions of a head are no contiguous run (a copy per head and dimension would be thousands of calls).
+     */
+    void copyCache(Storage from, Storage to) {
+        backend.copy(Tensor.of(to), Tensor.of(from));
     }
 
     /**

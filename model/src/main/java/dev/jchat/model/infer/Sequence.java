@@ -6,8 +6,9 @@ import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
- * One token sequence being generated, with its KV cache: keys and values of every layer, [kvHeads, capacity,
- * headDim] each (only the key/value heads, so grouped-query attention caches less). Tokens are {@link #append}ed
+ * One token sequence being generated, with its KV cache: keys and values of every layer, kvHeads · capacity ·
+ * headDim each in {@link dev.jchat.model.backend.Backend#cachedAttention}'s layout (only the key/value heads, so
+ * grouped-query attention caches less). Tokens are {@link #append}ed
  * (sampled ones, or ones a caller forces, such as a tool's output) and run through the model lazily, all pending
  * tokens in one forward pass, when {@link #logits} is next asked for; so a prompt is one prefill, and a token
  * that is never followed by another costs no forward pass.
@@ -79,7 +80,7 @@ public final class Sequence {
         return Sampler.sample(logits(), params, tokens, length, random);
     }
 
-    /** An independent copy: same tokens, same cache (the used positions), same logits. */
+    /** An independent copy: same tokens, same cache, same logits. */
     public Sequence copy() {
         Sequence copy = engine.newSequence();
         copy.copyFrom(this);
@@ -88,7 +89,7 @@ public final class Sequence {
 
     /** Becomes a copy of {@code other} (of the same engine), reusing this sequence's cache memory. */
     void copyFrom(Sequence other) {
-        engine.copyCache(other.cache, cache, other.computed);
+        engine.copyCache(other.cache, cache);
         System.arraycopy(other.tokens, 0, tokens, 0, other.length);
         System.arraycopy(other.logits, 0, logits, 0, logits.length);
         length = other.length;

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Attention against a KV cache, CPU against the double-precision reference: one decode row, prefills from position 0,
- * and runs of rows after a filled cache, with grouped-query heads and head sizes off and on the vector width; and
- * against the training kernel, which must agree on a whole sequence.
+ * Attention against a KV cache, CPU against the double-precision reference: one decode row, prefills from position 0
+ * (the training kernel's path), and runs of rows after a filled cache, with grouped-query heads and head sizes off
+ * and on the vector width; and a sequence fed in pieces against the training kernel on the whole of it.
  */
 class CachedAttentionTest {
 
@@ -53,16 +53,16 @@ class CachedAttentionTest {
             float[] cpuOut = run(cpu, qkv, keys, values, t, pos0, capacity, heads, kv, hd);
             float[] refOut = run(ref, qkv, keys, values, t, pos0, capacity, heads, kv, hd);
             assertClose(what, refOut, cpuOut, 1e-5);
-            // the new rows' keys and values sit in the cache at their positions (checked through both backends)
+            // the new rows' keys (transposed) and values sit in the cache at their positions, in both backends
             for (Backend backend : new Backend[] {cpu, ref}) {
                 float[][] cache = cacheAfter(backend, qkv, keys, values, t, pos0, capacity, heads, kv, hd);
                 for (int i = 0; i < t; i++) {
                     for (int g = 0; g < kv; g++) {
                         for (int d = 0; d < hd; d++) {
                             int src = i * (heads + 2 * kv) * hd + (heads + g) * hd + d;
-                            int dst = (g * capacity + pos0 + i) * hd + d;
-                            assertEquals(qkv[src], cache[0][dst], what + " key");
-                            assertEquals(qkv[src + kv * hd], cache[1][dst], what + " value");
+                            assertEquals(qkv[src], cache[0][(g * hd + d) * capacity + pos0 + i], what + " key");
+                            assertEquals(qkv[src + kv * hd], cache[1][(g * capacity + pos0 + i) * hd + d],
+                                    what + " value");
                         }
                     }
                 }
@@ -71,20 +71,35 @@ class CachedAttentionTest {
     }
 
     @Test
-    void aWholeSequenceFromPositionZeroIsTheTrainingKernelsAttention() {
+    void aPrefillThenRowsAgainstTheCacheGiveTheTrainingKernelsAttention() {
         int t = 70;
+        int first = 30;
         int heads = 4;
         int kv = 2;
         int hd = 16;
-        float[] qkv = randoms(new Random(5), t * (heads + 2 * kv) * hd, 1.5f);
-        float[] cached = run(cpu, qkv, new float[kv * t * hd], new float[kv * t * hd], t, 0, t, heads, kv, hd);
+        int width = (heads + 2 * kv) * hd;
+        float[] qkv = randoms(new Random(5), t * width, 1.5f);
         Tensor out = Tensor.of(cpu.allocate(t * heads * hd));
         Tensor in = Tensor.of(cpu.allocate(qkv.length));
         cpu.upload(in, qkv, 0);
         cpu.attention(out, Tensor.of(cpu.allocate(heads * t)), in, 1, t, heads, kv, hd);
-        float[] full = new float[t * heads * hd];
-        cpu.download(out, full, 0);
-        assertClose("training attention", full, cached, 1e-6);
+        float[] whole = new float[t * heads * hd];
+        cpu.download(out, whole, 0);
+
+        // rows [0, 30) as a prefill, then [30, 70) as rows against the cache it filled, in pieces of 1 and 39
+        Tensor keys = Tensor.of(cpu.allocate(kv * t * hd));
+        Tensor values = Tensor.of(cpu.allocate(kv * t * hd));
+        int[][] pieces = {{0, first}, {first, 1}, {first + 1, t - first - 1}};
+        float[] cached = new float[t * heads * hd];
+        for (int[] piece : pieces) {
+            int pos0 = piece[0];
+            int rows = piece[1];
+            Tensor part = Tensor.of(cpu.allocate(rows * heads * hd));
+            cpu.cachedAttention(part, in.slice((long) pos0 * width, (long) rows * width), keys, values, rows, pos0, t,
+                    heads, kv, hd);
+            cpu.download(part, cached, pos0 * heads * hd);
+        }
+        assertClose("training attention", whole, cached, 1e-5);
     }
 
     @Test
