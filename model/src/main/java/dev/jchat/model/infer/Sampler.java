@@ -26,8 +26,8 @@ public final class Sampler {
         int[] ids;
         int n;
         if ((params.topK() > 0 && params.topK() < vocab) || params.topP() < 1) {
-            ids = sortedByLogit(l);
-            n = params.topK() > 0 ? Math.min(params.topK(), vocab) : vocab;
+            ids = mostLikely(l, params.topK() > 0 ? Math.min(params.topK(), vocab) : vocab);
+            n = ids.length;
             if (params.topP() < 1) {
                 n = nucleus(l, ids, n, params.topP());
             }
@@ -78,18 +78,50 @@ public final class Sampler {
         return out;
     }
 
-    /** Token ids by logit, largest first (ties by id), via one primitive sort of (logit, id) packed in longs. */
-    private static int[] sortedByLogit(float[] logits) {
-        long[] keys = new long[logits.length];
+    /**
+     * The {@code count} most likely token ids, largest logit first (ties by id). Each (logit, id) is packed in a long
+     * whose order is the wanted one; the smallest {@code count} of them are kept in a bounded max-heap, one pass over
+     * the vocabulary (top-k 40 of 8192 ids costs a fraction of a full sort), then sorted.
+     */
+    static int[] mostLikely(float[] logits, int count) {
+        long[] heap = new long[count];
+        int size = 0;
         for (int id = 0; id < logits.length; id++) {
             int bits = Float.floatToIntBits(logits[id]);
             int ordered = bits ^ ((bits >> 31) & 0x7fffffff); // signed ints in the order of the floats
-            keys[id] = ((long) ~ordered << 32) | id;
+            long key = ((long) ~ordered << 32) | id;
+            if (size < count) {
+                // sift up
+                int i = size++;
+                while (i > 0 && heap[(i - 1) / 2] < key) {
+                    heap[i] = heap[(i - 1) / 2];
+                    i = (i - 1) / 2;
+                }
+                heap[i] = key;
+            } else if (key < heap[0]) {
+                // replace the largest kept key and sift down
+                int i = 0;
+                while (true) {
+                    int child = 2 * i + 1;
+                    if (child >= size) {
+                        break;
+                    }
+                    if (child + 1 < size && heap[child + 1] > heap[child]) {
+                        child++;
+                    }
+                    if (heap[child] <= key) {
+                        break;
+                    }
+                    heap[i] = heap[child];
+                    i = child;
+                }
+                heap[i] = key;
+            }
         }
-        Arrays.sort(keys);
-        int[] ids = new int[keys.length];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = (int) keys[i];
+        Arrays.sort(heap);
+        int[] ids = new int[count];
+        for (int i = 0; i < count; i++) {
+            ids[i] = (int) heap[i];
         }
         return ids;
     }

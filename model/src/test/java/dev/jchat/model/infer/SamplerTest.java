@@ -67,6 +67,24 @@ class SamplerTest {
     }
 
     @Test
+    void theMostLikelyIdsComeInLogitOrderWithTiesByIdForEveryCount() {
+        var random = new SplittableRandom(9);
+        float[] logits = new float[1000];
+        for (int i = 0; i < logits.length; i++) {
+            // few distinct values (ties), both signs, and the infinities
+            logits[i] = i % 97 == 0 ? Float.NEGATIVE_INFINITY : i % 89 == 0 ? Float.POSITIVE_INFINITY
+                    : (random.nextInt(60) - 30) / 4f;
+        }
+        Integer[] order = new Integer[logits.length];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, (a, b) -> logits[a] != logits[b] ? Float.compare(logits[b], logits[a]) : a - b);
+        for (int count : new int[] {1, 2, 40, 999, 1000}) {
+            int[] expected = Arrays.stream(order).limit(count).mapToInt(Integer::intValue).toArray();
+            assertArrayEquals(expected, Sampler.mostLikely(logits, count), "count " + count);
+        }
+    }
+
+    @Test
     void penaltiesFollowLlamaCppAndOpenAi() {
         float[] logits = {2f, -2f, 1f, 0.5f};
         int[] history = {3, 0, 1, 0};
