@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
                 + "line). The prompt is encoded after BOS, as pretraining saw documents.",
                 "A sample ends at EOS or BOS (a new document), at a --stop string (not printed), at --max-tokens, or "
                         + "when the model's context is full. A prompt that leaves no room in the context is an error.",
-                "Prefill and decode speeds go to stderr, with the seed that reproduces the samples."})
+                "Prefill and decode speeds go to stderr (a fresh JVM's first prefill includes compiling the kernels; "
+                        + "jchat bench decode measures warm), with the seed that reproduces the samples."})
 final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--checkpoint", required = true, paramLabel = "PATH",

@@ -96,10 +96,6 @@ public final class Engine {
         this.perLayer = (long) config.kvHeads() * config.seqLen() * config.headDim();
     }
 
-    public ModelConfig config() {
-        return config;
-    }
-
     /**
      * A new sequence holding {@code prompt} (not yet run: the first {@link Sequence#logits} call prefills it).
      * Throws when the prompt is empty, or leaves no room in the context for a new token.
@@ -142,7 +138,7 @@ public final class Engine {
             }
             listener.started(i);
             var random = new SplittableRandom(options.seed() + i);
-            int[] produced = new int[options.maxTokens()];
+            int[] produced = new int[Math.min(options.maxTokens(), work.capacity() - work.length())];
             int count = 0;
             Finish finish;
             while (true) {
