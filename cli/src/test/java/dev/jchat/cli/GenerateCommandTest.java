@@ -26,7 +26,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code jchat generate} as a user runs it: streamed text, seeds, stop strings, GGUF, and the errors. */
+/**
+ * {@code jchat generate} as a user runs it: streamed text, seeds, stop strings, GGUF, and the errors; and
+ * {@code jchat bench decode} on the same checkpoint.
+ */
 class GenerateCommandTest {
     private static final String PROMPT = "Natalia sold clips to 48 of her friends";
     private static final int CONTEXT = 48;
@@ -56,7 +59,8 @@ class GenerateCommandTest {
             // larger weights than the initialisation's, so that greedy text varies rather than repeating one token
             backend.scale(model.parameters(), 20f);
             Checkpoint.save(checkpoint, model);
-            GgufCheckpoint.save(dir.resolve("model.gguf"), model, GgmlType.F32, GgufTokenizer.metadata(tokenizer, config));
+            GgufCheckpoint.save(dir.resolve("model.gguf"), model, GgmlType.F32,
+                    GgufTokenizer.metadata(tokenizer, config));
         }
         HfTokenizerJson.write(tokenizer, checkpoint.resolve("tokenizer.json"));
     }
@@ -86,8 +90,8 @@ class GenerateCommandTest {
         CliTest.Run run = generate("--prompt", PROMPT, "--temperature", "0", "--max-tokens", "20");
         assertEquals(0, run.exitCode(), run.stderr());
         assertEquals(tokenizer.decode(tokens) + "\n", run.out());
-        assertTrue(run.stderr().matches("(?s).*prefill \\d+ tokens, [\\d.]+ tok/s; decode \\d+ tokens, [\\d.]+ tok/s.*"),
-                run.stderr());
+        assertTrue(run.stderr().matches(
+                "(?s).*prefill \\d+ tokens, [\\d.]+ tok/s; decode \\d+ tokens, [\\d.]+ tok/s.*"), run.stderr());
         assertEquals(run.out(), generate("--prompt", PROMPT, "--temperature", "0", "--max-tokens", "20").out());
 
         // the GGUF export of the same model, with the tokenizer it carries, says the same
@@ -159,6 +163,19 @@ class GenerateCommandTest {
         CliTest.Run notOne = CliTest.run("", "generate", "--checkpoint", dir.toString(), "--prompt", "x");
         assertEquals(1, notOne.exitCode());
         assertTrue(notOne.stderr().contains("is not a model checkpoint"), notOne.stderr());
+    }
+
+    @Test
+    void benchDecodeMeasuresTheCheckpointsPrefillAndDecode() {
+        CliTest.Run run = CliTest.run("", "bench", "decode", "--checkpoint", checkpoint.toString(), "--prompt-tokens",
+                "8", "--tokens", "6", "--runs", "1", "--threads", "1");
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertTrue(run.out().matches("(?s).*prefill 8 tokens [\\d.]+ tok/s, decode 6 tokens [\\d.]+ tok/s.*"),
+                run.out());
+        CliTest.Run tooLong = CliTest.run("", "bench", "decode", "--checkpoint", checkpoint.toString(),
+                "--prompt-tokens", "40", "--tokens", "9", "--threads", "1");
+        assertEquals(1, tooLong.exitCode());
+        assertTrue(tooLong.stderr().contains("must fit the context of " + CONTEXT), tooLong.stderr());
     }
 
     private static String[] concat(String[] a, String... b) {
