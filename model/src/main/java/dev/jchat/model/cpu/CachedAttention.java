@@ -89,16 +89,16 @@ final class CachedAttention {
                 int h = task % heads;
                 int i = task / heads;
                 int g = h / group;
-                row(s, l, qkv, qkvOff + i * rowStride + h * headDim, keys, kOff + g * headDim * capacity, capacity, values,
-                        vOff + g * capacity * headDim, pos0 + i + 1, headDim, scale, out,
+                row(s, l, qkv, qkvOff + i * rowStride + h * headDim, keys, kOff + g * headDim * capacity, capacity,
+                        values, vOff + g * capacity * headDim, pos0 + i + 1, headDim, scale, out,
                         outOff + i * heads * headDim + h * headDim);
             }
         });
     }
 
     /** out[o..] = softmax(q·Kᵀ·scale) · V over the first {@code visible} cached positions of one kv head. */
-    private static void row(float[] s, float[] lanes, float[] qkv, int q, float[] keys, int k0, int capacity, float[] values, int v0,
-                            int visible, int headDim, float scale, float[] out, int o) {
+    private static void row(float[] s, float[] lanes, float[] qkv, int q, float[] keys, int k0, int capacity,
+                            float[] values, int v0, int visible, int headDim, float scale, float[] out, int o) {
         scores(s, qkv, q, keys, k0, capacity, visible, headDim, scale);
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < visible; j++) {

@@ -8,10 +8,10 @@ import java.util.random.RandomGenerator;
 /**
  * One token sequence being generated, with its KV cache: keys and values of every layer, kvHeads · capacity ·
  * headDim each in {@link dev.jchat.model.backend.Backend#cachedAttention}'s layout (only the key/value heads, so
- * grouped-query attention caches less). Tokens are {@link #append}ed
- * (sampled ones, or ones a caller forces, such as a tool's output) and run through the model lazily, all pending
- * tokens in one forward pass, when {@link #logits} is next asked for; so a prompt is one prefill, and a token
- * that is never followed by another costs no forward pass.
+ * grouped-query attention caches less). Tokens are {@link #append}ed (sampled ones, or ones a caller forces, such
+ * as a tool's output) and run through the model lazily, all pending tokens in one forward pass, when
+ * {@link #logits} is next asked for; so a prompt is one prefill, and a token that is never followed by another
+ * costs no forward pass.
  */
 public final class Sequence {
 

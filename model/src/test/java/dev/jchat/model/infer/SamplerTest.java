@@ -36,7 +36,7 @@ class SamplerTest {
     @Test
     void topPKeepsTheSmallestSetThatReachesP() {
         double[] p = softmax(LOGITS, 1, all());
-        // sorted probabilities: p0 ≈ .404, p1 ≈ .181, p2 ≈ .149, p7 ≈ .134: .404 + .181 + .149 = .734 < .75 ≤ .868
+        // sorted probabilities p0 ≈ .404, p1 ≈ .181, p2 ≈ .149, p7 ≈ .134: .734 < .75 ≤ .868 with p7
         assertTrue(p[0] + p[1] + p[2] < 0.75 && p[0] + p[1] + p[2] + p[7] >= 0.75);
         assertDistribution(softmax(LOGITS, 1, keep(0, 1, 2, 7)), params(1, 0, 0.75, 0));
         // top-p measures probabilities at temperature 1 after top-k, and the draw then uses the temperature
