@@ -113,8 +113,10 @@ final class BenchCommand {
 
     @Command(name = "decode", mixinStandardHelpOptions = true,
             description = {"Inference at batch 1 with the KV cache: a prompt of random tokens prefilled, then greedy "
-                    + "decoding (no stop tokens), as llama-bench's pp and tg tests do. One untimed run, then the "
-                    + "median of the timed ones.", "Prints prefill tok/s and decode tok/s."})
+                    + "decoding (no stop tokens), as llama-bench's pp and tg tests do. Untimed runs first (ten "
+                    + "prefills and one whole run: a prefill calls each kernel only once per layer, so it needs more "
+                    + "runs before the JIT has compiled them), then the median of the timed ones.",
+                    "Prints prefill tok/s and decode tok/s."})
     static final class Decode implements Callable<Integer> {
         @Option(names = "--config", defaultValue = "S", paramLabel = "S|M",
                 description = "configuration with random weights (default: ${DEFAULT-VALUE})")
@@ -155,6 +157,9 @@ final class BenchCommand {
                 int[] prompt = new Random(0).ints(promptTokens, 0, c.vocab()).toArray();
                 var engine = new Engine(model);
                 var options = new Engine.Options(1, tokens, SamplingParams.greedy(), 0);
+                for (int warmup = 0; warmup < 10; warmup++) {
+                    engine.generate(prompt, new Engine.Options(1, 0, SamplingParams.greedy(), 0), (sample, t) -> true);
+                }
                 double[] prefill = new double[runs];
                 double[] decode = new double[runs];
                 for (int run = -1; run < runs; run++) {
