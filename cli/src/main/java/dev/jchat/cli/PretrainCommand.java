@@ -5,6 +5,8 @@ import dev.jchat.model.LlamaModel;
 import dev.jchat.model.ModelConfig;
 import dev.jchat.model.cpu.CpuBackend;
 import dev.jchat.model.data.TokenShards;
+import dev.jchat.model.infer.Engine;
+import dev.jchat.model.infer.SamplingParams;
 import dev.jchat.model.train.LearningRateSchedule;
 import dev.jchat.model.train.Pretraining;
 import dev.jchat.tokenizer.SpecialTokens;
@@ -211,33 +213,24 @@ final class PretrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Greedy continuations of a few prompts (BOS first, as in training), by full forward passes. */
+    /** Greedy continuations of a few prompts (BOS first, as in training), through the KV-cache engine. */
     record GreedySampler(Tokenizer tokenizer, List<String> prompts, int tokens) implements Pretraining.Sampler {
         @Override
         public List<String> sample(LlamaModel model) {
+            var engine = new Engine(model);
+            int bos = model.config().bosTokenId();
             var samples = new ArrayList<String>();
             for (String prompt : prompts) {
                 int[] encoded = tokenizer.encode(prompt);
-                int room = Math.min(tokens, model.config().seqLen() - 1 - encoded.length);
-                if (room <= 0) {
+                int[] ids = new int[encoded.length + 1];
+                ids[0] = bos;
+                System.arraycopy(encoded, 0, ids, 1, encoded.length);
+                if (ids.length >= model.config().seqLen()) {
                     continue;
                 }
-                int[] sequence = new int[1 + encoded.length + room];
-                sequence[0] = model.config().bosTokenId();
-                System.arraycopy(encoded, 0, sequence, 1, encoded.length);
-                int length = 1 + encoded.length;
-                for (; length < sequence.length; length++) {
-                    float[] logits = model.lastLogits(sequence, length);
-                    int best = 0;
-                    for (int v = 1; v < logits.length; v++) {
-                        if (logits[v] > logits[best]) {
-                            best = v;
-                        }
-                    }
-                    sequence[length] = best;
-                }
-                int[] continuation = java.util.Arrays.copyOfRange(sequence, 1 + encoded.length, length);
-                samples.add(prompt + " → " + tokenizer.decode(continuation));
+                Engine.Generation generation = engine.generate(ids,
+                        new Engine.Options(1, tokens, SamplingParams.greedy(), 0, bos), (sample, token) -> true);
+                samples.add(prompt + " → " + tokenizer.decode(generation.completions().getFirst().tokens()));
             }
             return samples;
         }
