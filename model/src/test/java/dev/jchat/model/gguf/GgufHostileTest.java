@@ -1,9 +1,9 @@
 package dev.jchat.model.gguf;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jchat.model.HostileFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,11 +11,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -188,13 +185,7 @@ class GgufHostileTest {
 
     @Test
     void everyTruncationOfAValidFileFails() throws IOException {
-        byte[] valid = validFile();
-        Path file = dir.resolve("cut.gguf");
-        for (int length = 0; length < valid.length; length++) {
-            Files.write(file, Arrays.copyOf(valid, length));
-            var e = assertThrows(IOException.class, () -> openAndReadAll(file), "cut at " + length);
-            assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
-        }
+        HostileFiles.everyTruncationFails(dir.resolve("cut.gguf"), validFile(), GgufHostileTest::openAndReadAll);
     }
 
     @Test
@@ -203,26 +194,7 @@ class GgufHostileTest {
         // the data: F32 4×16, F16 64, Q8_0 2 blocks padded to 96 bytes, BF16 32
         int headerEnd = valid.length - (256 + 128 + 96 + 64);
         Path file = dir.resolve("flipped.gguf");
-        var random = new Random(20261128);
-        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
-            for (int trial = 0; trial < 1500; trial++) {
-                byte[] bytes = valid.clone();
-                int flips = 1 + random.nextInt(4);
-                for (int f = 0; f < flips; f++) {
-                    // counts, lengths, types and offsets are where a flip can mislead a reader; aim most flips there
-                    int at = random.nextInt(4) == 0 ? random.nextInt(bytes.length) : random.nextInt(headerEnd);
-                    bytes[at] = random.nextBoolean() ? (byte) (bytes[at] ^ (1 << random.nextInt(8)))
-                            : (byte) random.nextInt(256);
-                }
-                Files.write(file, bytes);
-                try {
-                    openAndReadAll(file);
-                } catch (IOException e) {
-                    assertTrue(e.getMessage().startsWith(file + ": ") && e.getMessage().length() > file.toString()
-                            .length() + 5, "trial " + trial + ": " + e.getMessage());
-                }
-            }
-        });
+        HostileFiles.randomFlipsFailCleanly(file, valid, 1500, headerEnd, GgufHostileTest::openAndReadAll);
     }
 
     /** A small file with every value type and every float tensor type, so that flips land in each kind of field. */

@@ -2,19 +2,16 @@ package dev.jchat.model.io;
 
 import static dev.jchat.model.io.SafetensorsTest.raw;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jchat.model.HostileFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,39 +101,15 @@ class SafetensorsHostileTest {
 
     @Test
     void everyTruncationOfAValidFileFails() throws IOException {
-        byte[] valid = validFile();
-        Path file = dir.resolve("cut.safetensors");
-        for (int length = 0; length < valid.length; length++) {
-            Files.write(file, Arrays.copyOf(valid, length));
-            var e = assertThrows(IOException.class, () -> openAndReadAll(file), "cut at " + length);
-            assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
-        }
+        HostileFiles.everyTruncationFails(dir.resolve("cut.safetensors"), validFile(),
+                SafetensorsHostileTest::openAndReadAll);
     }
 
     @Test
     void randomByteFlipsFailCleanlyOrReadFine() throws IOException {
         byte[] valid = validFile();
         Path file = dir.resolve("flipped.safetensors");
-        var random = new Random(20261128);
-        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
-            for (int trial = 0; trial < 600; trial++) {
-                byte[] bytes = valid.clone();
-                int flips = 1 + random.nextInt(4);
-                for (int f = 0; f < flips; f++) {
-                    // the length field and the header are where a flip can mislead a reader; aim most flips there
-                    int at = random.nextInt(4) == 0 ? random.nextInt(bytes.length) : random.nextInt(8 + 200);
-                    bytes[at] = random.nextBoolean() ? (byte) (bytes[at] ^ (1 << random.nextInt(8)))
-                            : (byte) random.nextInt(256);
-                }
-                Files.write(file, bytes);
-                try {
-                    openAndReadAll(file);
-                } catch (IOException e) {
-                    assertTrue(e.getMessage().startsWith(file + ": ") && e.getMessage().length() > file.toString()
-                            .length() + 5, "trial " + trial + ": " + e.getMessage());
-                }
-            }
-        });
+        HostileFiles.randomFlipsFailCleanly(file, valid, 600, 8 + 200, SafetensorsHostileTest::openAndReadAll);
     }
 
     /** A small file with every float type, so that flips can land in each kind of entry. */
