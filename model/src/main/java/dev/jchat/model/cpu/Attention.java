@@ -6,7 +6,6 @@ import static dev.jchat.model.cpu.Vectors.LANES;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -33,9 +32,9 @@ import jdk.incubator.vector.VectorOperators;
  * <li>dV += Pᵀ·dO and dK += dSᵀ·Q ({@link #keyRows4}): A = M consecutive keys of the buffer (one chunk never splits a
  *     group of keys), summed over the block's query rows; B = the block's dout (query) rows, padded.
  * </ul>
- * Transposes go through 16 × 16 register tiles ({@link Transpose16}) and the softmax's exp is {@link #exp}, a faster
- * bit-identical twin of {@link Vectors#exp(FloatVector)}. At t = 256, headDim = 64 on one Zen 5 core this runs the
- * forward at about 85 GFLOP/s and the backward at about 105 (the earlier flash-style tiles: 45 and 57).
+ * Transposes go through 16 × 16 register tiles ({@link Transpose16}) and the softmax's exp is
+ * {@link Vectors#exp(FloatVector)}. At t = 256, headDim = 64 on one Zen 5 core this runs the forward at about
+ * 85 GFLOP/s and the backward at about 105 (the earlier flash-style tiles: 45 and 57).
  * Causality costs little: a group of M rows only computes scores up to the vector holding its last visible key, the
  * masked entries within are stored as 0, and every sum over keys or rows stops where the mask starts.
  *
@@ -187,7 +186,7 @@ final class Attention {
         FloatVector sum = FloatVector.zero(F);
         for (int v = 0; v < live; v++) {
             int at = position(r, v);
-            FloatVector e = exp(FloatVector.fromArray(F, p, at).sub(m));
+            FloatVector e = Vectors.exp(FloatVector.fromArray(F, p, at).sub(m));
             e.intoArray(p, at);
             sum = sum.add(e);
         }
@@ -197,44 +196,6 @@ final class Attention {
         sum.intoArray(sc.lanes, 0);
         sc.rowMax[r] = m;
         sc.rowSum[r] = Vectors.sumLanes(sc.lanes);
-    }
-
-    // Vectors.exp's constants: exp(x) = 2^k·exp(x − k·ln 2), k = round(x·log2(e)), Cephes' polynomial
-    private static final float EXP_HI = 88f;
-    private static final float EXP_LO = -87.33654f;
-    private static final float LOG2E = 1.44269504088896341f;
-    private static final float ROUND = 12582912f;
-    private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
-    private static final float LN2_HI = 0.693359375f;
-    private static final float LN2_LO = -2.12194440e-4f;
-    private static final float P0 = 1.9875691500e-4f;
-    private static final float P1 = 1.3981999507e-3f;
-    private static final float P2 = 8.3334519073e-3f;
-    private static final float P3 = 4.1665795894e-2f;
-    private static final float P4 = 1.6666665459e-1f;
-    private static final float P5 = 5.0000001201e-1f;
-
-    /**
-     * {@link Vectors#exp(FloatVector)}, bit for bit, in about half its time: the clamps are blends (Java's max and min
-     * cost a NaN-aware sequence each), and 2^k is built from the bits of k + 1.5·2²³ (k sits in the low mantissa
-     * bits) instead of a float-to-int conversion with its saturation fix-up.
-     */
-    private static FloatVector exp(FloatVector x) {
-        var underflow = x.lt(EXP_LO);
-        x = x.blend(EXP_LO, underflow);
-        x = x.blend(EXP_HI, x.compare(VectorOperators.GT, EXP_HI));
-        FloatVector kr = x.mul(LOG2E).add(ROUND);
-        FloatVector k = kr.sub(ROUND);
-        FloatVector r = k.fma(FloatVector.broadcast(F, -LN2_HI), x).sub(k.mul(LN2_LO));
-        FloatVector y = r.fma(P0, P1)
-                .fma(r, FloatVector.broadcast(F, P2))
-                .fma(r, FloatVector.broadcast(F, P3))
-                .fma(r, FloatVector.broadcast(F, P4))
-                .fma(r, FloatVector.broadcast(F, P5))
-                .fma(r.mul(r), r)
-                .add(1f);
-        IntVector bits = ((IntVector) kr.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
-        return y.mul(bits.reinterpretAsFloats()).blend(0f, underflow);
     }
 
     /** Offset of vector v (keys v·LANES ..) of row r in the forward's score buffer. */
@@ -259,7 +220,7 @@ final class Attention {
         }
         for (int v = 0; v < live; v++) {
             int pos = at + gradPosition(r, v);
-            FloatVector pv = exp(FloatVector.fromArray(F, p, pos).sub(logSum));
+            FloatVector pv = Vectors.exp(FloatVector.fromArray(F, p, pos).sub(logSum));
             pv.intoArray(p, pos);
             pv.mul(FloatVector.fromArray(F, ds, pos).sub(dSum)).mul(scale).intoArray(ds, pos);
         }
