@@ -131,27 +131,8 @@ public final class KernelBench {
 
     /** Min, median and max milliseconds per call over the repetitions, after one warm-up repetition. */
     private static double[] measure(Runnable op, double seconds, int reps) {
-        run(op, seconds);
-        double[] ms = new double[reps];
-        for (int r = 0; r < reps; r++) {
-            ms[r] = 1e3 / run(op, seconds);
-        }
-        Arrays.sort(ms);
+        double[] ms = Arrays.stream(CallRate.repetitions(op, seconds, reps)).map(rate -> 1e3 / rate).sorted().toArray();
         return new double[] {ms[0], ms[reps / 2], ms[reps - 1]};
-    }
-
-    /** Calls per second over about {@code seconds}. */
-    private static double run(Runnable op, double seconds) {
-        long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        long start = System.nanoTime();
-        int calls = 0;
-        long now;
-        do {
-            op.run();
-            calls++;
-            now = System.nanoTime();
-        } while (now < deadline);
-        return calls / ((now - start) / 1e9);
     }
 
     private static Tensor random(CpuBackend cpu, Random rnd, int size, double scale) {

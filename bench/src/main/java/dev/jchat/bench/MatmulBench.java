@@ -109,27 +109,9 @@ public final class MatmulBench {
             case BACKWARD_WEIGHT -> () -> Matmul.backwardWeight(pool, dw, 0, out, 0, inp, 0, n, k, m);
         };
         double flop = 2.0 * n * k * m;
-        run(op, seconds);
-        double[] g = new double[reps];
-        for (int r = 0; r < reps; r++) {
-            g[r] = run(op, seconds) * flop / 1e9;
-        }
-        Arrays.sort(g);
+        double[] g = Arrays.stream(CallRate.repetitions(op, seconds, reps)).map(rate -> rate * flop / 1e9).sorted()
+                .toArray();
         return new double[] {g[0], g[reps / 2], g[reps - 1]};
-    }
-
-    /** Calls per second over about {@code seconds}. */
-    private static double run(Runnable op, double seconds) {
-        long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        long start = System.nanoTime();
-        int calls = 0;
-        long now;
-        do {
-            op.run();
-            calls++;
-            now = System.nanoTime();
-        } while (now < deadline);
-        return calls / ((now - start) / 1e9);
     }
 
     private static float[] random(Random rnd, int size) {
