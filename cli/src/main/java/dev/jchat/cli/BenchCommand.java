@@ -39,7 +39,8 @@ final class BenchCommand {
 
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = {"Training steps (forward, backward, AdamW) on random tokens, batch 8 × seq 256, as "
-                    + "../shared/bench/torch_llama_cpu.py does: warm-up steps, then the median of the timed ones.",
+                    + "../shared/bench/torch_llama_cpu.py does: warm-up steps until the JIT has compiled the kernels (see "
+                    + "--warmup), then the median of the timed ones.",
                     "Prints ms/step, tok/s, GFLOP/s and MFU (FLOPs = 6·matmul parameters + 12·layers·seq·width per token)."})
     static final class Train implements Callable<Integer> {
         @Option(names = "--config", defaultValue = "T", paramLabel = "T|S", split = ",",
@@ -49,8 +50,18 @@ final class BenchCommand {
         @Option(names = "--steps", defaultValue = "20", paramLabel = "N", description = "timed steps (default: ${DEFAULT-VALUE})")
         int steps;
 
-        @Option(names = "--warmup", defaultValue = "5", paramLabel = "N", description = "untimed steps first (default: ${DEFAULT-VALUE})")
+        @Option(names = "--warmup", defaultValue = "5", paramLabel = "N",
+                description = "untimed steps first, at least (default: ${DEFAULT-VALUE}); warm-up goes on until the "
+                        + "JIT has compiled the kernels")
         int warmup;
+
+        @Option(names = "--warmup-seconds", defaultValue = "30", paramLabel = "S",
+                description = "untimed seconds first, at least (default: ${DEFAULT-VALUE})")
+        double warmupSeconds;
+
+        @Option(names = "--max-warmup", defaultValue = "200", paramLabel = "N",
+                description = "untimed steps at most (default: ${DEFAULT-VALUE})")
+        int maxWarmup;
 
         @Option(names = "--batch", defaultValue = "8", paramLabel = "B", description = "sequences per step (default: ${DEFAULT-VALUE})")
         int batch;
@@ -75,20 +86,22 @@ final class BenchCommand {
                 int[] targets = random.ints((long) batch * t, 0, config.vocab()).toArray();
                 double[] millis = new double[steps];
                 var kernels = new KernelProfile();
+                JitWarmup.Result warm;
                 try (var cpu = new CpuBackend(kernelThreads)) {
                     Backend backend = profile ? kernels.wrap(cpu) : cpu;
                     var model = new LlamaModel(config, backend, 0);
                     var optimizer = new AdamW(model, AdamW.Hyper.defaults(0.1f));
-                    for (int step = -warmup; step < steps; step++) {
-                        long start = System.nanoTime();
+                    Runnable step = () -> {
                         model.zeroGradients();
                         model.forwardBackward(inputs, targets, batch, t, 1f / (batch * t));
                         optimizer.step(1e-4f);
-                        if (step >= 0) {
-                            millis[step] = (System.nanoTime() - start) / 1e6;
-                        } else if (step == -1) {
-                            kernels.reset();
-                        }
+                    };
+                    warm = JitWarmup.run(step, warmup, warmupSeconds, maxWarmup);
+                    kernels.reset();
+                    for (int i = 0; i < steps; i++) {
+                        long start = System.nanoTime();
+                        step.run();
+                        millis[i] = (System.nanoTime() - start) / 1e6;
                     }
                 }
                 Arrays.sort(millis);
@@ -96,8 +109,9 @@ final class BenchCommand {
                 double tokensPerSecond = batch * t / (ms / 1e3);
                 double gflops = config.trainingFlopsPerToken(t) * tokensPerSecond / 1e9;
                 System.out.printf(Locale.ROOT, "config %s: %.1f ms/step, %.0f tok/s, %.1f GFLOP/s, MFU %.1f%% "
-                                + "(%d threads, median of %d steps, peak heap %.0f MB)%n", name.toUpperCase(Locale.ROOT),
-                        ms, tokensPerSecond, gflops, 100 * gflops / peakGflops, kernelThreads, steps, peakHeapMb());
+                                + "(%d threads, median of %d steps after %s, peak heap %.0f MB)%n",
+                        name.toUpperCase(Locale.ROOT), ms, tokensPerSecond, gflops, 100 * gflops / peakGflops,
+                        kernelThreads, steps, warm.describe(), peakHeapMb());
                 if (profile) {
                     System.out.print(kernels.report(steps));
                 }
@@ -113,9 +127,8 @@ final class BenchCommand {
 
     @Command(name = "decode", mixinStandardHelpOptions = true,
             description = {"Inference at batch 1 with the KV cache: a prompt of random tokens prefilled, then greedy "
-                    + "decoding (no stop tokens), as llama-bench's pp and tg tests do. Untimed runs first (ten "
-                    + "prefills and one whole run: a prefill calls each kernel only once per layer, so it needs more "
-                    + "runs before the JIT has compiled them), then the median of the timed ones.",
+                    + "decoding (no stop tokens), as llama-bench's pp and tg tests do. Untimed runs first, until the "
+                    + "JIT has compiled the kernels, then the median of the timed ones.",
                     "Prints prefill tok/s and decode tok/s."})
     static final class Decode implements Callable<Integer> {
         @Option(names = "--config", defaultValue = "S", paramLabel = "S|M",
@@ -141,6 +154,11 @@ final class BenchCommand {
         @Option(names = "--threads", paramLabel = "N", description = "kernel threads (default: all cores)")
         Integer threads;
 
+        @Option(names = "--warmup-seconds", defaultValue = "20", paramLabel = "S",
+                description = "untimed runs for at least this long, and until the JIT has compiled the kernels "
+                        + "(default: ${DEFAULT-VALUE})")
+        double warmupSeconds;
+
         @Option(names = "--profile", description = "also print the time per kernel (backend call) of a run")
         boolean profile;
 
@@ -157,26 +175,22 @@ final class BenchCommand {
                 int[] prompt = new Random(0).ints(promptTokens, 0, c.vocab()).toArray();
                 var engine = new Engine(model);
                 var options = new Engine.Options(1, tokens, SamplingParams.greedy(), 0);
-                for (int warmup = 0; warmup < 10; warmup++) {
-                    engine.generate(prompt, new Engine.Options(1, 0, SamplingParams.greedy(), 0), (sample, t) -> true);
-                }
+                JitWarmup.Result warm = JitWarmup.run(() -> engine.generate(prompt, options, (sample, token) -> true),
+                        2, warmupSeconds, 200);
+                kernels.reset();
                 double[] prefill = new double[runs];
                 double[] decode = new double[runs];
-                for (int run = -1; run < runs; run++) {
+                for (int run = 0; run < runs; run++) {
                     Engine.Generation g = engine.generate(prompt, options, (sample, token) -> true);
-                    if (run >= 0) {
-                        prefill[run] = g.prefillTokensPerSecond();
-                        decode[run] = g.decodeTokensPerSecond();
-                    } else {
-                        kernels.reset();
-                    }
+                    prefill[run] = g.prefillTokensPerSecond();
+                    decode[run] = g.decodeTokensPerSecond();
                 }
                 Arrays.sort(prefill);
                 Arrays.sort(decode);
                 String name = checkpoint != null ? checkpoint.toString() : "config " + config.toUpperCase(Locale.ROOT);
                 System.out.printf(Locale.ROOT, "%s (%,d parameters): prefill %d tokens %.1f tok/s, decode %d tokens "
-                                + "%.1f tok/s (%d threads, median of %d runs)%n", name, c.parameters(), promptTokens,
-                        prefill[runs / 2], tokens, decode[runs / 2], kernelThreads, runs);
+                                + "%.1f tok/s (%d threads, median of %d runs after %s)%n", name, c.parameters(), promptTokens,
+                        prefill[runs / 2], tokens, decode[runs / 2], kernelThreads, runs, warm.describe());
                 if (profile) {
                     System.out.print(kernels.report(runs));
                 }
