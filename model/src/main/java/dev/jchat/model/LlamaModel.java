@@ -145,8 +145,7 @@ public final class LlamaModel implements AutoCloseable {
         forward(a, inputs, b, t);
         int n = b * t;
         int c = config.dim();
-        // head + softmax + cross-entropy, fused: dlnf [N, C] and dhead [V, C] accumulate
-        backend.fill(a.dln, 0);
+        // head + softmax + cross-entropy, fused: dlnf [N, C] is written, dhead [V, C] accumulates
         double loss = backend.crossEntropy(a.dln, grad(layout.head(), (long) config.vocab() * c), a.lnf, param(layout.head(),
                 (long) config.vocab() * c), targets, null, n, c, config.vocab(), gradScale);
         backward(a, inputs, b, t);
@@ -262,30 +261,24 @@ public final class LlamaModel implements AutoCloseable {
             ParameterLayout.Layer w = layout.layer(l);
             LayerActs la = a.layers[l];
             // x_{l+1} = xmid + h · w_downᵀ: dres passes to xmid unchanged; dh [N, F], dw_down [C, F]
-            backend.fill(a.dswiglu, 0);
             backend.matmulBackward(a.dswiglu, grad(w.down(), (long) c * f), a.dres, la.swiglu, param(w.down(), (long) c * f),
                     n, f, c);
             // dgateUp [N, 2F]
-            backend.fill(a.dgateUp, 0);
             backend.swigluBackward(a.dgateUp, a.dswiglu, la.gateUp, n, f);
             // dln2 [N, C], dw_gu [2F, C]
-            backend.fill(a.dln, 0);
             backend.matmulBackward(a.dln, grad(w.gateUp(), 2L * f * c), a.dgateUp, la.ln2, param(w.gateUp(), 2L * f * c),
                     n, c, 2 * f);
             // dres += ∂ln2/∂xmid: dres is now the whole gradient of xmid
             backend.rmsNormBackward(a.dres, grad(w.postNorm(), c), a.dln, la.residualMid, param(w.postNorm(), c), la.rstd2,
                     n, c);
             // xmid = x + attn · w_oᵀ: dattn [N, C], dw_o [C, C]
-            backend.fill(a.dattn, 0);
             backend.matmulBackward(a.dattn, grad(w.attnOut(), (long) c * c), a.dres, la.attn, param(w.attnOut(), (long) c * c),
                     n, c, c);
             // dqkv [N, Q] (after RoPE), then rotated back: the gradient before RoPE
-            backend.fill(a.dqkv, 0);
             backend.attentionBackward(a.dqkv, a.dattn, la.qkv, la.attn, la.lse, b, t, config.heads(), config.kvHeads(),
                     config.headDim());
             backend.rope(a.dqkv, ropeCos, ropeSin, b, t, q, config.heads() + config.kvHeads(), config.headDim(), 0, true);
             // dln1 [N, C], dw_qkv [Q, C]
-            backend.fill(a.dln, 0);
             backend.matmulBackward(a.dln, grad(w.qkv(), (long) q * c), a.dqkv, la.ln1, param(w.qkv(), (long) q * c), n, c, q);
             // dres += ∂ln1/∂x: dres is now the gradient of x_l
             backend.rmsNormBackward(a.dres, grad(w.inputNorm(), c), a.dln, a.residual[l], param(w.inputNorm(), c), la.rstd1,

@@ -7,8 +7,12 @@ package dev.jchat.model.backend;
  * CUDA backend can implement the same calls later.
  *
  * <p>Conventions: row-major; {@code n} rows of activations ({@code n = batch · seq}); weights as HF stores them,
- * {@code [out_features, in_features]}. Every backward call <em>accumulates</em> ({@code +=}) into its gradient
- * outputs, as llm.c does, so a residual stream's gradient needs no extra adds; callers zero gradients with
+ * {@code [out_features, in_features]}. Backward calls <em>write</em> the gradient of the activation they start from
+ * (matmul's {@code dinp}, attention's {@code dqkv}, SwiGLU's {@code dgateUp}, cross-entropy's {@code dx}): each
+ * begins a branch of the backward pass, so a zeroed buffer to add into would be a wasted pass over memory. They
+ * <em>accumulate</em> ({@code +=}) where gradients meet: every parameter gradient (micro-batches add up, a tied
+ * head shares the embedding's), the table rows of {@link #embeddingBackward}, and the {@code dinp} of
+ * {@link #rmsNormBackward}, where a block's branch rejoins the residual stream. Callers zero those with
  * {@link #fill}.
  *
  * <p>Arguments are checked before any memory is touched ({@link Shapes}): a tensor view shorter than its shape needs,
@@ -54,7 +58,7 @@ public interface Backend extends AutoCloseable {
     void matmul(Tensor out, Tensor inp, Tensor weight, int n, int k, int m);
 
     /**
-     * {@code dinp[n, k] += dout[n, m] · weight[m, k]} (skipped when {@code dinp} is null) and
+     * {@code dinp[n, k] = dout[n, m] · weight[m, k]} (skipped when {@code dinp} is null) and
      * {@code dweight[m, k] += dout[n, m]ᵀ · inp[n, k]}.
      */
     void matmulBackward(Tensor dinp, Tensor dweight, Tensor dout, Tensor inp, Tensor weight, int n, int k, int m);
@@ -77,7 +81,7 @@ public interface Backend extends AutoCloseable {
      */
     void attention(Tensor out, Tensor lse, Tensor qkv, int b, int t, int heads, int kvHeads, int headDim);
 
-    /** {@code dqkv += ∂L/∂qkv} (same layout as qkv), from {@code dout} and the forward's {@code out} and {@code lse}. */
+    /** {@code dqkv = ∂L/∂qkv} (same layout as qkv), from {@code dout} and the forward's {@code out} and {@code lse}. */
     void attentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor out, Tensor lse, int b, int t, int heads,
                            int kvHeads, int headDim);
 
@@ -97,14 +101,14 @@ public interface Backend extends AutoCloseable {
     /** {@code out[i, j] = silu(gateUp[i, j]) · gateUp[i, f + j]}; gateUp [n, 2f] (gate then up), out [n, f]. */
     void swiglu(Tensor out, Tensor gateUp, int n, int f);
 
-    /** {@code dgateUp += ∂L/∂gateUp}. */
+    /** {@code dgateUp = ∂L/∂gateUp}. */
     void swigluBackward(Tensor dgateUp, Tensor dout, Tensor gateUp, int n, int f);
 
     /**
      * The LM head, softmax and cross-entropy fused and computed a chunk of rows at a time, so no [n, vocab] logits
      * buffer exists. Returns the sum over rows with {@code targets[i] >= 0} of {@code -log softmax(x[i]·headᵀ)[targets[i]]}
      * (rows with a negative target are ignored: masked tokens). {@code rowLosses}, when not null, receives each row's
-     * loss (0 for masked rows). When {@code dx} is not null, also {@code dx += gradScale · ∂sum/∂x} and
+     * loss (0 for masked rows). When {@code dx} is not null, also {@code dx = gradScale · ∂sum/∂x} and
      * {@code dhead += gradScale · ∂sum/∂head} ({@code dhead} is then required; a tied head may pass the embedding's
      * gradient). x [n, c], head [vocab, c]; a target {@code >= vocab} throws.
      */

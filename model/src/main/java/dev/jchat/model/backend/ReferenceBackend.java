@@ -1,5 +1,7 @@
 package dev.jchat.model.backend;
 
+import java.util.Arrays;
+
 /**
  * The yardstick: every {@link Backend} operation in double precision with plain loops on one thread, written to be
  * read rather than to be fast. The CPU and GPU kernels are tested against it, and it is itself tested against
@@ -180,6 +182,9 @@ public final class ReferenceBackend implements Backend {
         double[] w = data(weight);
         double[] dw = data(dweight);
         double[] dx = dinp == null ? null : data(dinp);
+        if (dx != null) {
+            Arrays.fill(dx, off(dinp), off(dinp) + n * k, 0);
+        }
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < m; j++) {
                 double d = dy[off(dout) + i * m + j];
@@ -337,6 +342,7 @@ public final class ReferenceBackend implements Backend {
         double scale = 1.0 / Math.sqrt(headDim);
         double[] p = new double[t];
         double[] dp = new double[t];
+        Arrays.fill(dIn, off(dqkv), off(dqkv) + b * t * rowStride, 0);
         for (int bi = 0; bi < b; bi++) {
             for (int h = 0; h < heads; h++) {
                 int kh = h / (heads / kvHeads);
@@ -404,8 +410,8 @@ public final class ReferenceBackend implements Backend {
                 double d = dy[off(dout) + i * f + j];
                 // silu(g) = g·σ(g), silu'(g) = σ(g)·(1 + g·(1 − σ(g)))
                 double sig = 1 / (1 + Math.exp(-g));
-                dgu[off(dgateUp) + gi] += d * u * sig * (1 + g * (1 - sig));
-                dgu[off(dgateUp) + gi + f] += d * g * sig;
+                dgu[off(dgateUp) + gi] = d * u * sig * (1 + g * (1 - sig));
+                dgu[off(dgateUp) + gi + f] = d * g * sig;
             }
         }
     }
@@ -418,6 +424,9 @@ public final class ReferenceBackend implements Backend {
         double[] w = data(head);
         double[] logits = new double[vocab];
         double total = 0;
+        if (dx != null) {
+            Arrays.fill(data(dx), off(dx), off(dx) + n * c, 0);
+        }
         for (int i = 0; i < n; i++) {
             if (targets[i] < 0) {
                 if (rowLosses != null) {

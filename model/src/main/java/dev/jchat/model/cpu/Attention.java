@@ -271,12 +271,12 @@ final class Attention {
         }
         for (int j = 0; j < t; j++) {
             int row = dBase + j * rowStride;
-            Vectors.axpy(1f, sc.dk, j * hdp, dqkv, row + kCol, headDim);
-            Vectors.axpy(1f, sc.dv, j * hdp, dqkv, row + vCol, headDim);
+            System.arraycopy(sc.dk, j * hdp, dqkv, row + kCol, headDim);
+            System.arraycopy(sc.dv, j * hdp, dqkv, row + vCol, headDim);
         }
     }
 
-    /** Query rows [i0, i0 + R) of head h: adds their dq into dqkv and their share of dk and dv into the scratch. */
+    /** Query rows [i0, i0 + R) of head h: writes their dq into dqkv and adds their share of dk and dv into the scratch. */
     private static void backwardBlock(Scratch sc, int bi, int h, int i0, float[] dqkv, int dBase, float[] dout,
                                       int doutOff, float[] qkv, int base, float[] out, int outOff, float[] lse,
                                       int lseOff, int t, int heads, int headDim, int rowStride, int tp, int hdp) {
@@ -338,7 +338,7 @@ final class Attention {
                 chunkRows4(ds, at, RC, n, sc.kB, dc, hdp, dq, dc, hdp);
             }
             for (int r = 0; r < Math.min(M, t - i); r++) {
-                Vectors.axpy(1f, dq, r * hdp, dqkv, dBase + (i + r) * rowStride + qCol, headDim);
+                System.arraycopy(dq, r * hdp, dqkv, dBase + (i + r) * rowStride + qCol, headDim);
             }
         }
         // dv_j += Σ_r p[r, j]·dout_r and dk_j += Σ_r ds[r, j]·q_r, M keys at a time, over the rows that see them

@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorOperators;
  * The LM head, softmax and cross-entropy fused over chunks of rows, so that the [n, vocab] logits never exist: for
  * each chunk of up to {@link #MAX_ROWS} rows, logits [rows, vocab] = x·headᵀ (the parallel matmul), then per row
  * (parallel over rows) a stable log-softmax gives the loss and turns the logits in place into
- * dlogits = (softmax − onehot(target))·gradScale, then dx += dlogits·head and dhead += dlogitsᵀ·x (parallel matmuls
- * again). Rows with a negative target get zero loss and zero gradient; a chunk of only such rows is skipped.
+ * dlogits = (softmax − onehot(target))·gradScale, then dx = dlogits·head and dhead += dlogitsᵀ·x (parallel matmuls
+ * again). Rows with a negative target get zero loss and zero gradient; a chunk of only such rows skips the matmuls.
  */
 final class CrossEntropy {
 
@@ -50,6 +50,9 @@ final class CrossEntropy {
             if (allMasked(targets, r0, len)) {
                 if (rowLosses != null) {
                     Arrays.fill(rowLosses, r0, r0 + len, 0f);
+                }
+                if (backward) {
+                    Arrays.fill(dx, dxOff + r0 * c, dxOff + (r0 + len) * c, 0f);
                 }
                 continue;
             }

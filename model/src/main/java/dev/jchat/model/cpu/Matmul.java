@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorOperators;
  * <pre>
  * forward          out[n, m]   = inp[n, k] · w[m, k]ᵀ      GEMM n × m, depth k (w packed transposed)
  *   n &lt; m/2:       out[n, m]ᵀ  = w[m, k] · inp[n, k]ᵀ      GEMM m × n, depth k (inp transposed, out stored so)
- * backwardInput    dinp[n, k] += dout[n, m] · w[m, k]       GEMM n × k, depth m
+ * backwardInput    dinp[n, k] =  dout[n, m] · w[m, k]       GEMM n × k, depth m
  * backwardWeight   dw[m, k]   += dout[n, m]ᵀ · inp[n, k]    GEMM m × k, depth n (dout packed transposed)
  * </pre>
  * Training calls them with n = 2048 token rows (k, m between 256 and 2048). The LM head comes in row chunks of
@@ -36,10 +36,10 @@ public final class Matmul {
         }
     }
 
-    /** dinp[n, k] += dout[n, m] · w[m, k]. */
+    /** dinp[n, k] = dout[n, m] · w[m, k]. */
     public static void backwardInput(Parallel pool, float[] dinp, int dinpOff, float[] dout, int doutOff, float[] w,
                                      int wOff, int n, int k, int m) {
-        Gemm.multiply(pool, true, n, k, m, dout, doutOff, m, false, w, wOff, k, false, dinp, dinpOff, k, false);
+        Gemm.multiply(pool, false, n, k, m, dout, doutOff, m, false, w, wOff, k, false, dinp, dinpOff, k, false);
     }
 
     /** dw[m, k] += dout[n, m]ᵀ · inp[n, k]. */

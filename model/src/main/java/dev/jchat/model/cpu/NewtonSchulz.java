@@ -45,7 +45,8 @@ final class NewtonSchulz {
             Vectors.addScaled(pool, gram, 0, gramSquared, 0, r * r, C);
             System.arraycopy(x, 0, next, 0, r * c);
             Vectors.scale(pool, next, 0, r * c, A);
-            Matmul.backwardInput(pool, next, 0, gram, 0, x, 0, r, c, r);
+            // next [r, c] += gram [r, r] · X [r, c]
+            Gemm.multiply(pool, true, r, c, r, gram, 0, r, false, x, 0, c, false, next, 0, c, false);
             float[] swap = x;
             x = next;
             next = swap;

@@ -31,7 +31,7 @@ final class SwiGlu {
         });
     }
 
-    /** dgate += dy·u·σ(g)·(1 + g·(1 − σ(g))) (the derivative of silu), dup += dy·silu(g). */
+    /** dgate = dy·u·σ(g)·(1 + g·(1 − σ(g))) (the derivative of silu), dup = dy·silu(g). */
     static void backward(Parallel pool, float[] dgateUp, int dguOff, float[] dout, int doutOff, float[] gateUp,
                          int guOff, int n, int f) {
         pool.forRange(n, (start, end) -> {
@@ -46,16 +46,15 @@ final class SwiGlu {
                     FloatVector dyv = FloatVector.fromArray(F, dout, dy + j);
                     FloatVector sig = FloatVector.broadcast(F, 1f).div(Vectors.exp(gv.neg()).add(1f));
                     FloatVector dsilu = gv.mul(sig.neg().add(1f)).add(1f).mul(sig);
-                    dyv.mul(uv).mul(dsilu).add(FloatVector.fromArray(F, dgateUp, dg + j)).intoArray(dgateUp, dg + j);
-                    dyv.mul(gv.mul(sig)).add(FloatVector.fromArray(F, dgateUp, dg + f + j))
-                            .intoArray(dgateUp, dg + f + j);
+                    dyv.mul(uv).mul(dsilu).intoArray(dgateUp, dg + j);
+                    dyv.mul(gv.mul(sig)).intoArray(dgateUp, dg + f + j);
                 }
                 for (; j < f; j++) {
                     float gj = gateUp[g + j];
                     float sig = 1f / (1f + Vectors.exp(-gj));
                     float d = dout[dy + j];
-                    dgateUp[dg + j] += d * gateUp[g + f + j] * ((1f + gj * (1f - sig)) * sig);
-                    dgateUp[dg + f + j] += d * (gj * sig);
+                    dgateUp[dg + j] = d * gateUp[g + f + j] * ((1f + gj * (1f - sig)) * sig);
+                    dgateUp[dg + f + j] = d * (gj * sig);
                 }
             }
         });
