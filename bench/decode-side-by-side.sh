@@ -31,7 +31,9 @@
 # over the rounds and the largest foreign share seen. The machine is shared: a row with more than a few % foreign CPU
 # is contaminated, llama.cpp's most of all: its threads spin at a barrier after every operation, so when another
 # process holds one of the 2 cores, its 2-thread decode collapses (seen: 5 tok/s for S at ~60% foreign CPU, where
-# 1 thread still gave ~380).
+# 1 thread still gave ~380). Even on a quiet machine this prebuilt llama.cpp decodes slower with 2 threads than with
+# 1 (M q8_0 at 1% foreign CPU: 49 tok/s with 2, 176 with 1; prefill gains from the second thread): LLAMA_THREADS=1
+# runs llama.cpp with one thread for comparison (jchat and PyTorch keep 2).
 #
 # Needs: cli/target/jchat.jar, a Java 25 (JAVA_HOME or /usr/lib/jvm/temurin-25*), node and npm, Debian's python3-torch
 # (/usr/bin/python3), the OpenMP OpenBLAS unpacked under $WORK (the recipe is in ../shared/bench/README.md; done here
@@ -53,6 +55,7 @@ PROMPT=128
 TOKENS=128
 THREADS=2
 LIMIT="${LIMIT:-600}"
+LLAMA_THREADS="${LLAMA_THREADS:-$THREADS}"
 NODE_LLAMA_CPP=3.22.1
 mkdir -p "$OUT/logs"
 
@@ -200,7 +203,7 @@ for c in $CONFIGS; do
         fi
         for t in f32 q8_0; do
             run "$round" llama.cpp "$c" "$t" node "$ROOT/bench/llamacpp-bench.mjs" "$d/model-$t.gguf" \
-                --modules "$MODULES" --threads $THREADS --prompt-tokens $PROMPT --tokens $TOKENS --runs 3
+                --modules "$MODULES" --threads "$LLAMA_THREADS" --prompt-tokens $PROMPT --tokens $TOKENS --runs 3
         done
         run "$round" PyTorch "$c" f32 "${TUNED[@]}" /usr/bin/python3 "$SHARED/bench/torch_llama_cpu.py" --config "$c" \
             --mode decode --repeats 1 --threads $THREADS

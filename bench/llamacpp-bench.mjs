@@ -4,8 +4,8 @@
 //   node bench/llamacpp-bench.mjs MODEL.gguf --modules DIR/node_modules [--prompt-tokens 128] [--tokens 128]
 //        [--runs 3] [--threads 2] [--api addon|sequence]
 //
-// Per run: a fresh context (empty KV cache; llama.cpp's defaults otherwise, as llama-bench has them: F16 KV cache,
-// no flash attention), one sequence, a batch as large as the prompt, --threads threads. The prompt is
+// Per run: a fresh context (empty KV cache; node-llama-cpp's defaults otherwise: F16 KV cache, flash attention
+// "auto"), one sequence, a batch as large as the prompt, --threads threads. The prompt is
 // --prompt-tokens uniform random ids (fixed seed, no BOS), as jchat's is. Greedy decoding, no stop tokens.
 //   prefill = from the start until the first new token is known: one llama_decode of the whole prompt (logits of
 //             the last position only) and the greedy pick of the first token;
