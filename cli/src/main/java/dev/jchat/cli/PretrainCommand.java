@@ -66,7 +66,7 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "3e-3", paramLabel = "LR", description = "peak learning rate (default: ${DEFAULT-VALUE})")
     double lr;
 
-    @Option(names = "--warmup", paramLabel = "STEPS", description = "linear warm-up steps (default: 5% of the steps, at most 200)")
+    @Option(names = "--warmup", paramLabel = "STEPS", description = "linear warm-up steps (default: 5%% of the steps, at most 200)")
     Integer warmup;
 
     @Option(names = "--schedule", defaultValue = "cosine", paramLabel = "cosine|wsd",
