@@ -1,5 +1,7 @@
 package dev.jchat.model.backend;
 
+import dev.jchat.model.gguf.Q8Blocks;
+
 /**
  * The numerical work of the transformer, on tensors the backend owns. The model is written once against this
  * interface; the CPU backend runs it on float arrays with the Vector API, the reference backend in double
@@ -52,6 +54,23 @@ public interface Backend extends AutoCloseable {
 
     /** {@code out[n, m] = inp[n, k] · weight[m, k]ᵀ} (overwrites out). */
     void matmul(Tensor out, Tensor inp, Tensor weight, int n, int k, int m);
+
+    /**
+     * A Q8_0 weight matrix on this backend holding exactly the values of {@code blocks} (scale · byte), for inference:
+     * it has no gradient and training never uses it.
+     */
+    QuantizedMatrix upload(Q8Blocks blocks);
+
+    /** The blocks of {@code matrix}, byte for byte as they were uploaded. */
+    Q8Blocks download(QuantizedMatrix matrix);
+
+    /**
+     * {@code out[n, m] = inp[n, k] · weight[m, k]ᵀ} (overwrites out) with {@code m = weight.rows()},
+     * {@code k = weight.cols()} and the weight's values {@code scale · byte} as ggml dequantises them; how the
+     * products are formed (float weights against float activations, or activations quantised too) is the backend's
+     * choice and documented there.
+     */
+    void matmul(Tensor out, Tensor inp, QuantizedMatrix weight, int n);
 
     /**
      * {@code dinp[n, k] += dout[n, m] · weight[m, k]} (skipped when {@code dinp} is null) and

@@ -1,5 +1,7 @@
 package dev.jchat.model.backend;
 
+import dev.jchat.model.gguf.Q8Blocks;
+
 /**
  * The yardstick: every {@link Backend} operation in double precision with plain loops on one thread, written to be
  * read rather than to be fast. The CPU and GPU kernels are tested against it, and it is itself tested against
@@ -165,6 +167,61 @@ public final class ReferenceBackend implements Backend {
                 o[off(out) + i * m + j] = sum;
             }
         }
+    }
+
+    /** Q8_0 weights held dequantised in double: the exact values, the yardstick of the CPU kernel. */
+    private record ReferenceQ8(Q8Blocks blocks, double[] values) implements QuantizedMatrix {
+        @Override
+        public int rows() {
+            return blocks.rows();
+        }
+
+        @Override
+        public int cols() {
+            return blocks.cols();
+        }
+    }
+
+    @Override
+    public QuantizedMatrix upload(Q8Blocks blocks) {
+        float[] values = blocks.dequantize();
+        double[] exact = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            exact[i] = values[i];
+        }
+        return new ReferenceQ8(blocks, exact);
+    }
+
+    @Override
+    public Q8Blocks download(QuantizedMatrix matrix) {
+        return reference(matrix).blocks();
+    }
+
+    @Override
+    public void matmul(Tensor out, Tensor inp, QuantizedMatrix weight, int n) {
+        Shapes.matmul(out, inp, weight, n);
+        double[] w = reference(weight).values();
+        double[] o = data(out);
+        double[] x = data(inp);
+        int k = weight.cols();
+        int m = weight.rows();
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                double sum = 0;
+                for (int p = 0; p < k; p++) {
+                    sum += x[off(inp) + i * k + p] * w[j * k + p];
+                }
+                o[off(out) + i * m + j] = sum;
+            }
+        }
+    }
+
+    private static ReferenceQ8 reference(QuantizedMatrix matrix) {
+        if (!(matrix instanceof ReferenceQ8 q)) {
+            throw new IllegalArgumentException("a " + matrix.getClass().getSimpleName()
+                    + " matrix passed to the reference backend");
+        }
+        return q;
     }
 
     @Override
