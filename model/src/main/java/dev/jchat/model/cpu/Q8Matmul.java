@@ -24,7 +24,13 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Q8Matmul {
 
-    /** The CPU's Q8_0 matrix: quants row-major, and the F16 scales widened to float (exactly), one per block. */
+    /**
+     * The CPU's Q8_0 matrix: the 32 quants of each block, and its F16 scale widened to float (exactly), stored by
+     * {@link #slot}: the blocks of each group of four rows interleaved (block 0 of rows 0..3, block 1 of rows 0..3,
+     * ...), so that the decode kernel, which works on four rows at once, reads one sequential stream of 128 bytes per
+     * step instead of four streams (the matmuls of a config S token 1.5–1.6× faster on one thread, config M 1.7× on two, than row-major); rows past the last group of
+     * four follow row-major.
+     */
     record Matrix(int rows, int cols, byte[] quants, float[] scales) implements QuantizedMatrix {}
 
     private static final VectorSpecies<Float> F = Vectors.F;
@@ -43,27 +49,39 @@ final class Q8Matmul {
         this.pool = pool;
     }
 
+    /** Where block {@code b} of row {@code r} is stored: its quants at 32 · slot, its scale at slot. */
+    private static int slot(int r, int b, int rows, int blocks) {
+        return r < rows / 4 * 4 ? ((r / 4 * blocks + b) * 4 + r % 4) : r * blocks + b;
+    }
+
     static Matrix of(Q8Blocks blocks) {
         int rows = blocks.rows();
-        int cols = blocks.cols();
+        int perRow = blocks.cols() / BLOCK;
         byte[] data = blocks.data();
-        byte[] quants = new byte[Math.toIntExact((long) rows * cols)];
+        byte[] quants = new byte[Math.toIntExact((long) rows * blocks.cols())];
         float[] scales = new float[quants.length / BLOCK];
-        for (int b = 0; b < scales.length; b++) {
-            scales[b] = blocks.scale(b);
-            System.arraycopy(data, b * Q8Blocks.BLOCK_BYTES + 2, quants, b * BLOCK, BLOCK);
+        for (int r = 0, g = 0; r < rows; r++) {
+            for (int b = 0; b < perRow; b++, g++) {
+                int slot = slot(r, b, rows, perRow);
+                scales[slot] = blocks.scale(g);
+                System.arraycopy(data, g * Q8Blocks.BLOCK_BYTES + 2, quants, slot * BLOCK, BLOCK);
+            }
         }
-        return new Matrix(rows, cols, quants, scales);
+        return new Matrix(rows, blocks.cols(), quants, scales);
     }
 
     /** The ggml bytes back: a scale that came from F16 converts back to the same F16 exactly. */
     static Q8Blocks blocks(Matrix m) {
         byte[] data = new byte[m.scales.length * Q8Blocks.BLOCK_BYTES];
-        for (int b = 0; b < m.scales.length; b++) {
-            short half = Float.floatToFloat16(m.scales[b]);
-            data[b * Q8Blocks.BLOCK_BYTES] = (byte) half;
-            data[b * Q8Blocks.BLOCK_BYTES + 1] = (byte) (half >> 8);
-            System.arraycopy(m.quants, b * BLOCK, data, b * Q8Blocks.BLOCK_BYTES + 2, BLOCK);
+        int perRow = m.cols / BLOCK;
+        for (int r = 0, g = 0; r < m.rows; r++) {
+            for (int b = 0; b < perRow; b++, g++) {
+                int slot = slot(r, b, m.rows, perRow);
+                short half = Float.floatToFloat16(m.scales[slot]);
+                data[g * Q8Blocks.BLOCK_BYTES] = (byte) half;
+                data[g * Q8Blocks.BLOCK_BYTES + 1] = (byte) (half >> 8);
+                System.arraycopy(m.quants, slot * BLOCK, data, g * Q8Blocks.BLOCK_BYTES + 2, BLOCK);
+            }
         }
         return new Q8Blocks(m.rows, m.cols, data);
     }
@@ -99,13 +117,17 @@ final class Q8Matmul {
         });
     }
 
+    /** Rows {@code [start, end)} of the matrix as floats into {@code dst}, row-major. */
     private static void dequantize(Matrix w, int start, int end, float[] dst) {
         int k = w.cols;
-        for (int b = start * (k / BLOCK), last = end * (k / BLOCK); b < last; b++) {
-            FloatVector scale = FloatVector.broadcast(F, w.scales[b]);
-            for (int s = 0; s < BLOCK; s += L) {
-                int at = b * BLOCK + s;
-                widen(w.quants, at).mul(scale).intoArray(dst, at);
+        int blocks = k / BLOCK;
+        for (int r = start; r < end; r++) {
+            for (int b = 0; b < blocks; b++) {
+                int slot = slot(r, b, w.rows, blocks);
+                FloatVector scale = FloatVector.broadcast(F, w.scales[slot]);
+                for (int s = 0; s < BLOCK; s += L) {
+                    widen(w.quants, slot * BLOCK + s).mul(scale).intoArray(dst, r * k + b * BLOCK + s);
+                }
             }
         }
     }
@@ -131,7 +153,6 @@ final class Q8Matmul {
         int x3 = x0 + Math.min(3, rows - 1) * k;
         byte[] q = w.quants;
         float[] sc = w.scales;
-        int q0 = j * k;
         int blocks = k / BLOCK;
         int b0 = j * blocks;
         // the weights are scaled as they are widened (one multiply per weight vector, shared by four input rows),
@@ -141,16 +162,18 @@ final class Q8Matmul {
         FloatVector s20 = s00, s21 = s00, s22 = s00, s23 = s00;
         FloatVector s30 = s00, s31 = s00, s32 = s00, s33 = s00;
         for (int b = 0; b < blocks; b++) {
-            FloatVector d0 = FloatVector.broadcast(F, sc[b0 + b]);
-            FloatVector d1 = FloatVector.broadcast(F, sc[b0 + blocks + b]);
-            FloatVector d2 = FloatVector.broadcast(F, sc[b0 + 2 * blocks + b]);
-            FloatVector d3 = FloatVector.broadcast(F, sc[b0 + 3 * blocks + b]);
+            int slot = b0 + 4 * b;
+            FloatVector d0 = FloatVector.broadcast(F, sc[slot]);
+            FloatVector d1 = FloatVector.broadcast(F, sc[slot + 1]);
+            FloatVector d2 = FloatVector.broadcast(F, sc[slot + 2]);
+            FloatVector d3 = FloatVector.broadcast(F, sc[slot + 3]);
             for (int s = 0; s < BLOCK; s += L) {
                 int p = b * BLOCK + s;
-                FloatVector v0 = widen(q, q0 + p).mul(d0);
-                FloatVector v1 = widen(q, q0 + k + p).mul(d1);
-                FloatVector v2 = widen(q, q0 + 2 * k + p).mul(d2);
-                FloatVector v3 = widen(q, q0 + 3 * k + p).mul(d3);
+                int at = slot * BLOCK + s;
+                FloatVector v0 = widen(q, at).mul(d0);
+                FloatVector v1 = widen(q, at + BLOCK).mul(d1);
+                FloatVector v2 = widen(q, at + 2 * BLOCK).mul(d2);
+                FloatVector v3 = widen(q, at + 3 * BLOCK).mul(d3);
                 FloatVector u = FloatVector.fromArray(F, x, x0 + p);
                 s00 = u.fma(v0, s00);
                 s01 = u.fma(v1, s01);
@@ -197,42 +220,40 @@ final class Q8Matmul {
         int k = w.cols;
         byte[] q = w.quants;
         float[] sc = w.scales;
-        int q0 = j * k;
-        int q1 = q0 + k;
-        int q2 = q1 + k;
-        int q3 = q2 + k;
         int blocks = k / BLOCK;
         int b0 = j * blocks;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < blocks; b++) {
+            int slot = b0 + 4 * b;
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
             for (int s = 0; s < BLOCK; s += L) {
-                int p = b * BLOCK + s;
-                FloatVector u = FloatVector.fromArray(F, x, x0 + p);
-                s0 = u.fma(widen(q, q0 + p), s0);
-                s1 = u.fma(widen(q, q1 + p), s1);
-                s2 = u.fma(widen(q, q2 + p), s2);
-                s3 = u.fma(widen(q, q3 + p), s3);
+                FloatVector u = FloatVector.fromArray(F, x, x0 + b * BLOCK + s);
+                int at = slot * BLOCK + s;
+                s0 = u.fma(widen(q, at), s0);
+                s1 = u.fma(widen(q, at + BLOCK), s1);
+                s2 = u.fma(widen(q, at + 2 * BLOCK), s2);
+                s3 = u.fma(widen(q, at + 3 * BLOCK), s3);
             }
-            a0 = s0.fma(FloatVector.broadcast(F, sc[b0 + b]), a0);
-            a1 = s1.fma(FloatVector.broadcast(F, sc[b0 + blocks + b]), a1);
-            a2 = s2.fma(FloatVector.broadcast(F, sc[b0 + 2 * blocks + b]), a2);
-            a3 = s3.fma(FloatVector.broadcast(F, sc[b0 + 3 * blocks + b]), a3);
+            a0 = s0.fma(FloatVector.broadcast(F, sc[slot]), a0);
+            a1 = s1.fma(FloatVector.broadcast(F, sc[slot + 1]), a1);
+            a2 = s2.fma(FloatVector.broadcast(F, sc[slot + 2]), a2);
+            a3 = s3.fma(FloatVector.broadcast(F, sc[slot + 3]), a3);
         }
         store4(out, o, a0, a1, a2, a3);
     }
 
+    /** Input row {@code x0} · weight row {@code j}, a row past the last group of four (stored row-major). */
     private static float dot(float[] x, int x0, Matrix w, int j) {
         int k = w.cols;
         int blocks = k / BLOCK;
         FloatVector a = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
+            int slot = slot(j, b, w.rows, blocks);
             FloatVector s = FloatVector.zero(F);
             for (int v = 0; v < BLOCK; v += L) {
-                int p = b * BLOCK + v;
-                s = FloatVector.fromArray(F, x, x0 + p).fma(widen(w.quants, j * k + p), s);
+                s = FloatVector.fromArray(F, x, x0 + b * BLOCK + v).fma(widen(w.quants, slot * BLOCK + v), s);
             }
-            a = s.fma(FloatVector.broadcast(F, w.scales[j * blocks + b]), a);
+            a = s.fma(FloatVector.broadcast(F, w.scales[slot]), a);
         }
         return a.reduceLanes(VectorOperators.ADD);
     }
