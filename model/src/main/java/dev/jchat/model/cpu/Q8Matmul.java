@@ -28,8 +28,8 @@ final class Q8Matmul {
      * The CPU's Q8_0 matrix: the 32 quants of each block, and its F16 scale widened to float (exactly), stored by
      * {@link #slot}: the blocks of each group of four rows interleaved (block 0 of rows 0..3, block 1 of rows 0..3,
      * ...), so that the decode kernel, which works on four rows at once, reads one sequential stream of 128 bytes per
-     * step instead of four streams (the matmuls of a config S token 1.5–1.6× faster on one thread, config M 1.7× on two, than row-major); rows past the last group of
-     * four follow row-major.
+     * step instead of four streams (the matmuls of a config S token 1.5–1.6× faster on one thread, config M 1.7× on
+     * two, than row-major); rows past the last group of four follow row-major.
      */
     record Matrix(int rows, int cols, byte[] quants, float[] scales) implements QuantizedMatrix {}
 
