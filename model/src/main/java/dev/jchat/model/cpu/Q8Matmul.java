@@ -13,9 +13,11 @@ import jdk.incubator.vector.VectorSpecies;
  * inference. Decode is bound by reading the weights, and Q8_0 is about a quarter of the bytes of f32, so the kernel
  * reads the int8 quants themselves and converts them to float in registers: per block of 32, two 16-byte loads,
  * sign-extend and convert (vpmovsxbd, vcvtdq2ps), FMA against the float activations, then one FMA of the block's
- * partial sums with its scale. Activations stay float (llama.cpp quantises them to Q8_0 too; the Vector API has no
- * int8 dot-product instruction, and widening int8 products to int32 costs more instructions than the convert), so the
- * only rounding beyond f32 arithmetic is the weights' own.
+ * partial sums with its scale. Activations stay float, so the only rounding beyond f32 arithmetic is the weights'
+ * own. llama.cpp quantises the activations to Q8_0 too and multiplies int8 by int8 (VNNI); the Vector API has no int8
+ * dot-product instruction, and the same kernel with int8 activations (widen to int16, multiply, add pairs with shifts,
+ * convert the block's int sum) measured no faster here (27–28 against 30–31 GMAC/s on one core, L2-resident; other
+ * arrangements tried: scales folded into the activations, bytes unpacked by shifts from an int layout: no faster).
  *
  * <p>Up to {@link Matmul#DOT_ROWS} rows this is a set of dot products, four weight rows at a time (each block of quants
  * read once, converted once and used for up to four input rows), split over the pool by weight rows. More rows
