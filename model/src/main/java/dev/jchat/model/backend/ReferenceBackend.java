@@ -339,8 +339,8 @@ public final class ReferenceBackend implements Backend {
         for (int i = 0; i < t; i++) {
             for (int g = 0; g < kvHeads; g++) {
                 for (int d = 0; d < headDim; d++) {
-                    // keys [kvHeads, headDim, capacity], values [kvHeads, capacity, headDim]
-                    kc[off(keys) + (g * headDim + d) * capacity + pos0 + i] =
+                    // keys [kvHeads, capacity·headDim] in tiles (Backend.keyIndex), values [kvHeads, capacity, headDim]
+                    kc[off(keys) + g * capacity * headDim + Backend.keyIndex(pos0 + i, d, capacity, headDim)] =
                             in[off(qkv) + i * rowStride + (heads + g) * headDim + d];
                     vc[off(values) + (g * capacity + pos0 + i) * headDim + d] =
                             in[off(qkv) + i * rowStride + (heads + kvHeads + g) * headDim + d];
@@ -358,7 +358,8 @@ public final class ReferenceBackend implements Backend {
                 for (int j = 0; j < visible; j++) {
                     double dot = 0;
                     for (int d = 0; d < headDim; d++) {
-                        dot += in[q + d] * kc[off(keys) + (g * headDim + d) * capacity + j];
+                        dot += in[q + d] * kc[off(keys) + g * capacity * headDim
+                                + Backend.keyIndex(j, d, capacity, headDim)];
                     }
                     scores[j] = dot * scale;
                     max = Math.max(max, scores[j]);

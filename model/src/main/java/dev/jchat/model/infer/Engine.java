@@ -205,8 +205,8 @@ public final class Engine {
     }
 
     /**
-     * Copies one cache into another: all of it, in one call, because the keys are stored transposed and the used
-     * positions of a head are no contiguous run (a copy per head and dimension would be thousands of calls).
+     * Copies one cache into another: all of it, in one call, because the keys are stored transposed (in tiles) and the
+     * used positions of a head are no contiguous run (a copy per head and dimension would be thousands of calls).
      */
     void copyCache(Storage from, Storage to) {
         backend.copy(Tensor.of(to), Tensor.of(from));
