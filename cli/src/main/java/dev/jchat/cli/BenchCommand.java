@@ -162,6 +162,10 @@ final class BenchCommand {
         @Option(names = "--profile", description = "also print the time per kernel (backend call) of a run")
         boolean profile;
 
+        @Option(names = "--dtype", defaultValue = "auto", paramLabel = "f32|q8_0|auto",
+                description = InferenceDtype.DESCRIPTION)
+        String dtype;
+
         @Override
         public Integer call() throws Exception {
             int kernelThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
@@ -173,7 +177,7 @@ final class BenchCommand {
                             + " must fit the context of " + c.seqLen());
                 }
                 int[] prompt = new Random(0).ints(promptTokens, 0, c.vocab()).toArray();
-                var engine = new Engine(model);
+                var engine = InferenceDtype.engine(model, checkpoint, dtype);
                 var options = new Engine.Options(1, tokens, SamplingParams.greedy(), 0);
                 JitWarmup.Result warm = JitWarmup.run(() -> engine.generate(prompt, options, (sample, token) -> true),
                         2, warmupSeconds, 200);
@@ -188,9 +192,10 @@ final class BenchCommand {
                 Arrays.sort(prefill);
                 Arrays.sort(decode);
                 String name = checkpoint != null ? checkpoint.toString() : "config " + config.toUpperCase(Locale.ROOT);
-                System.out.printf(Locale.ROOT, "%s (%,d parameters): prefill %d tokens %.1f tok/s, decode %d tokens "
-                                + "%.1f tok/s (%d threads, median of %d runs after %s)%n", name, c.parameters(), promptTokens,
-                        prefill[runs / 2], tokens, decode[runs / 2], kernelThreads, runs, warm.describe());
+                System.out.printf(Locale.ROOT, "%s (%,d parameters, %s): prefill %d tokens %.1f tok/s, decode %d tokens "
+                                + "%.1f tok/s (%d threads, median of %d runs after %s)%n", name, c.parameters(),
+                        engine.weightType(), promptTokens, prefill[runs / 2], tokens, decode[runs / 2], kernelThreads,
+                        runs, warm.describe());
                 if (profile) {
                     System.out.print(kernels.report(runs));
                 }
@@ -202,7 +207,7 @@ final class BenchCommand {
             if (checkpoint == null) {
                 return new LlamaModel(named(config), backend, 0);
             }
-            if (Files.isRegularFile(checkpoint) && checkpoint.getFileName().toString().endsWith(".gguf")) {
+            if (InferenceDtype.isGguf(checkpoint)) {
                 return GgufCheckpoint.load(checkpoint, backend);
             }
             return Checkpoint.load(PretrainCommand.checkpointDir(checkpoint), backend);

@@ -103,6 +103,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "kernel threads (default: all cores)")
     Integer threads;
 
+    @Option(names = "--dtype", defaultValue = "auto", paramLabel = "f32|q8_0|auto", description = InferenceDtype.DESCRIPTION)
+    String dtype;
+
     @Override
     public Integer call() throws Exception {
         var sampling = new SamplingParams(temperature, topK, topP, minP, repeatPenalty, repeatLastN, presencePenalty,
@@ -125,7 +128,7 @@ final class GenerateCommand implements Callable<Integer> {
             System.arraycopy(encoded, 0, tokens, bos, encoded.length);
             var out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
             var printer = new Printer(out, loaded.tokenizer(), stops, samples);
-            var engine = new Engine(loaded.model());
+            var engine = InferenceDtype.engine(loaded.model(), checkpoint, dtype);
             Engine.Generation generation = engine.generate(tokens, new Engine.Options(samples, maxTokens, sampling,
                     seedValue, config.eosTokenId(), config.bosTokenId()), printer);
             out.flush();
@@ -145,7 +148,7 @@ final class GenerateCommand implements Callable<Integer> {
             if (!Files.exists(path)) {
                 throw new IllegalArgumentException("no checkpoint at " + path);
             }
-            if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".gguf")) {
+            if (InferenceDtype.isGguf(path)) {
                 LlamaModel model = GgufCheckpoint.load(path, backend);
                 try (GgufFile gguf = GgufFile.open(path)) {
                     return new Loaded(model, GgufTokenizer.read(gguf));

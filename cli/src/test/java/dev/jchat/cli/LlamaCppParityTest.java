@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jchat.model.Checkpoint;
+import dev.jchat.model.GgufCheckpoint;
 import dev.jchat.model.LlamaModel;
 import dev.jchat.model.ModelConfig;
 import dev.jchat.model.cpu.CpuBackend;
+import dev.jchat.model.infer.Engine;
+import dev.jchat.model.infer.QuantizedWeights;
 import dev.jchat.model.train.AdamW;
 import dev.jchat.tokenizer.BpeTrainer;
 import dev.jchat.tokenizer.HfTokenizerJson;
@@ -168,6 +171,50 @@ class LlamaCppParityTest {
                         + "choice led by " + gap + ", more than twice the logit difference " + diff);
             }
         }
+    }
+
+    /**
+     * jchat's Q8_0 engine on the Q8_0 file's own blocks follows llama.cpp's Q8_0 run more closely than jchat's f32
+     * does: both see the same weights, and what is left is llama.cpp quantising its activations to Q8_0 too (jchat
+     * keeps them float). Compared along llama.cpp's own greedy path, so every step sees the same text.
+     */
+    @Test
+    void q8EngineOnTheFilesBlocksFollowsLlamaCppsQ8() throws IOException {
+        JsonNode run = result.get("models").get(1);
+        Path file = dir.resolve("q8_0.gguf");
+        try (var backend = new CpuBackend(2); var model = GgufCheckpoint.load(file, backend)) {
+            var q8 = new Engine(model, QuantizedWeights.of(model, GgufCheckpoint.q8Blocks(file))).start(prompt());
+            double q8Diff = 0;
+            double f32Diff = 0;
+            int sameGreedy = 0;
+            try (var f32Model = Checkpoint.load(checkpoint, backend)) {
+                var f32 = new Engine(f32Model).start(prompt());
+                for (int step = 0; step < STEPS; step++) {
+                    JsonNode row = run.get("logits").get(step);
+                    float[] ours = q8.logits();
+                    float[] plain = f32.logits();
+                    for (int v = 0; v < row.size(); v++) {
+                        q8Diff = Math.max(q8Diff, Math.abs(row.get(v).asDouble() - ours[v]));
+                        f32Diff = Math.max(f32Diff, Math.abs(row.get(v).asDouble() - plain[v]));
+                    }
+                    int token = run.get("greedy").get(step).asInt();
+                    sameGreedy += argmax(ours) == token ? 1 : 0;
+                    q8.append(token);
+                    f32.append(token);
+                }
+            }
+            System.out.printf(Locale.ROOT, "jchat q8_0 vs llama.cpp q8_0: max |logit diff| %.4f (jchat f32: %.4f), "
+                    + "same greedy token at %d of %d steps%n", q8Diff, f32Diff, sameGreedy, STEPS);
+            assertTrue(q8Diff < f32Diff, "q8_0 " + q8Diff + " is not closer to llama.cpp's q8_0 than f32 " + f32Diff);
+            assertTrue(q8Diff < 0.1, "max logit difference " + q8Diff);
+        }
+    }
+
+    private static int[] prompt() {
+        int[] tokens = new int[1 + javaPrompt.length];
+        tokens[0] = tokenizer.specialId(SpecialTokens.BOS);
+        System.arraycopy(javaPrompt, 0, tokens, 1, javaPrompt.length);
+        return tokens;
     }
 
     @Test

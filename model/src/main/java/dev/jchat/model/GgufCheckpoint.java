@@ -5,6 +5,7 @@ import dev.jchat.model.gguf.GgmlType;
 import dev.jchat.model.gguf.GgufFile;
 import dev.jchat.model.gguf.GgufValue;
 import dev.jchat.model.gguf.GgufWriter;
+import dev.jchat.model.gguf.Q8Blocks;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -125,6 +126,39 @@ public final class GgufCheckpoint {
     }
 
     /**
+     * The matrices that {@code file} stores as Q8_0, by HF name, with their blocks exactly as stored (rows back in HF
+     * order for the query and key projections): what an inference engine multiplies by, so that a Q8_0 file runs on
+     * its own values rather than on floats quantised again. Matrices of other types are absent.
+     */
+    public static Map<String, Q8Blocks> q8Blocks(Path file) throws IOException {
+        try (GgufFile gguf = GgufFile.open(file)) {
+            ModelConfig config = readConfig(gguf);
+            var blocks = new LinkedHashMap<String, Q8Blocks>();
+            for (ParameterLayout.Parameter p : new ParameterLayout(config).parameters()) {
+                String name = ggufName(p.name());
+                if (p.shape().length != 2 || gguf.tensor(name).type() != GgmlType.Q8_0) {
+                    continue;
+                }
+                if (!Arrays.equals(gguf.tensor(name).dims(), ggufDims(p))) {
+                    throw new IOException(file + ": tensor " + name + " has dimensions "
+                            + Arrays.toString(gguf.tensor(name).dims()) + ", but the metadata implies "
+                            + Arrays.toString(ggufDims(p)));
+                }
+                Q8Blocks stored = gguf.q8Blocks(name);
+                int heads = ropeHeads(p.name(), config);
+                if (heads > 0) {
+                    byte[] hf = new byte[stored.data().length];
+                    int rowBytes = stored.cols() / Q8Blocks.BLOCK * Q8Blocks.BLOCK_BYTES;
+                    permuteRows(stored.data(), 0, hf, 0, heads, config.headDim(), rowBytes, true);
+                    stored = new Q8Blocks(stored.rows(), stored.cols(), hf);
+                }
+                blocks.put(p.name(), stored);
+            }
+            return blocks;
+        }
+    }
+
+    /**
      * The model shape a GGUF file describes; an {@link IOException} naming the file and key for another
      * architecture or a feature the model does not compute (RoPE scaling or frequency factors, experts, a head
      * size other than width / heads).
@@ -223,6 +257,15 @@ public final class GgufCheckpoint {
      */
     static void permute(float[] src, int srcOffset, float[] dst, int dstOffset, int heads, int hd, int cols,
                         boolean inverse) {
+        permuteRows(src, srcOffset, dst, dstOffset, heads, hd, cols, inverse);
+    }
+
+    /**
+     * {@link #permute} on rows of any array type ({@code rowLength} elements a row): the same reordering moves whole
+     * rows of Q8_0 blocks, since a block never spans two rows.
+     */
+    private static void permuteRows(Object src, int srcOffset, Object dst, int dstOffset, int heads, int hd,
+                                    int rowLength, boolean inverse) {
         int half = hd / 2;
         for (int h = 0; h < heads; h++) {
             for (int i = 0; i < half; i++) {
@@ -231,7 +274,7 @@ public final class GgufCheckpoint {
                     int ggufRow = h * hd + 2 * i + j;
                     int from = inverse ? ggufRow : hfRow;
                     int to = inverse ? hfRow : ggufRow;
-                    System.arraycopy(src, srcOffset + from * cols, dst, dstOffset + to * cols, cols);
+                    System.arraycopy(src, srcOffset + from * rowLength, dst, dstOffset + to * rowLength, rowLength);
                 }
             }
         }

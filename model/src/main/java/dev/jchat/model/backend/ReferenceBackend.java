@@ -1,5 +1,6 @@
 package dev.jchat.model.backend;
 
+import dev.jchat.model.gguf.Q8Blocks;
 import java.util.Arrays;
 
 /**
@@ -169,6 +170,61 @@ public final class ReferenceBackend implements Backend {
         }
     }
 
+    /** Q8_0 weights held dequantised in double: the exact values, the yardstick of the CPU kernel. */
+    private record ReferenceQ8(Q8Blocks blocks, double[] values) implements QuantizedMatrix {
+        @Override
+        public int rows() {
+            return blocks.rows();
+        }
+
+        @Override
+        public int cols() {
+            return blocks.cols();
+        }
+    }
+
+    @Override
+    public QuantizedMatrix upload(Q8Blocks blocks) {
+        float[] values = blocks.dequantize();
+        double[] exact = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            exact[i] = values[i];
+        }
+        return new ReferenceQ8(blocks, exact);
+    }
+
+    @Override
+    public Q8Blocks download(QuantizedMatrix matrix) {
+        return reference(matrix).blocks();
+    }
+
+    @Override
+    public void matmul(Tensor out, Tensor inp, QuantizedMatrix weight, int n) {
+        Shapes.matmul(out, inp, weight, n);
+        double[] w = reference(weight).values();
+        double[] o = data(out);
+        double[] x = data(inp);
+        int k = weight.cols();
+        int m = weight.rows();
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                double sum = 0;
+                for (int p = 0; p < k; p++) {
+                    sum += x[off(inp) + i * k + p] * w[j * k + p];
+                }
+                o[off(out) + i * m + j] = sum;
+            }
+        }
+    }
+
+    private static ReferenceQ8 reference(QuantizedMatrix matrix) {
+        if (!(matrix instanceof ReferenceQ8 q)) {
+            throw new IllegalArgumentException("a " + matrix.getClass().getSimpleName()
+                    + " matrix passed to the reference backend");
+        }
+        return q;
+    }
+
     @Override
     public void matmulBackward(Tensor dinp, Tensor dweight, Tensor dout, Tensor inp, Tensor weight, int n, int k,
                                int m) {
@@ -287,8 +343,8 @@ public final class ReferenceBackend implements Backend {
         for (int i = 0; i < t; i++) {
             for (int g = 0; g < kvHeads; g++) {
                 for (int d = 0; d < headDim; d++) {
-                    // keys [kvHeads, headDim, capacity], values [kvHeads, capacity, headDim]
-                    kc[off(keys) + (g * headDim + d) * capacity + pos0 + i] =
+                    // keys [kvHeads, capacity·headDim] in tiles (Backend.keyIndex), values [kvHeads, capacity, headDim]
+                    kc[off(keys) + g * capacity * headDim + Backend.keyIndex(pos0 + i, d, capacity, headDim)] =
                             in[off(qkv) + i * rowStride + (heads + g) * headDim + d];
                     vc[off(values) + (g * capacity + pos0 + i) * headDim + d] =
                             in[off(qkv) + i * rowStride + (heads + kvHeads + g) * headDim + d];
@@ -306,7 +362,8 @@ public final class ReferenceBackend implements Backend {
                 for (int j = 0; j < visible; j++) {
                     double dot = 0;
                     for (int d = 0; d < headDim; d++) {
-                        dot += in[q + d] * kc[off(keys) + (g * headDim + d) * capacity + j];
+                        dot += in[q + d] * kc[off(keys) + g * capacity * headDim
+                                + Backend.keyIndex(j, d, capacity, headDim)];
                     }
                     scores[j] = dot * scale;
                     max = Math.max(max, scores[j]);

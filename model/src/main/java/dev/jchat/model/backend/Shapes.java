@@ -31,6 +31,13 @@ public final class Shapes {
         holds(weight, (long) m * k, "weight");
     }
 
+    /** A Q8_0 matmul: as {@link #matmul} with the weight's own shape. */
+    public static void matmul(Tensor out, Tensor inp, QuantizedMatrix weight, int n) {
+        dims("matmul", n, weight.rows(), weight.cols());
+        holds(out, (long) n * weight.rows(), "out");
+        holds(inp, (long) n * weight.cols(), "inp");
+    }
+
     public static void rope(Tensor x, Tensor cos, Tensor sin, int b, int t, int rowStride, int heads, int headDim,
                             int pos0) {
         dims("rope", b, t, rowStride, heads, headDim, pos0);

@@ -3,6 +3,7 @@ package dev.jchat.model.cpu;
 import static dev.jchat.model.cpu.Vectors.F;
 import static dev.jchat.model.cpu.Vectors.LANES;
 
+import dev.jchat.model.backend.Backend;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 
@@ -12,9 +13,9 @@ import jdk.incubator.vector.FloatVector;
  * many times faster on hundreds of rows. Everything else (decode brings one row; injected tokens a few) is a task
  * per (query head, row), memory-bound on the cache, vectorised without horizontal sums:
  * <ul>
- * <li>scores across positions: keys are cached transposed, [headDim, capacity] per kv head, so one vector holds
- *     LANES positions and s[j..j+LANES) += q[d]·kᵀ[d, j..j+LANES) for each d (four vectors of positions at a time,
- *     four independent FMA chains);
+ * <li>scores across positions: keys are cached transposed in tiles of 64 positions ({@link Backend#keyIndex}), so
+ *     one vector holds LANES positions and s[j..j+LANES) += q[d]·kᵀ[d, j..j+LANES) for each d, reading each tile
+ *     front to back (four vectors of positions at a time, four independent FMA chains);
  * <li>an exact two-pass softmax (max, then e^(s − max) and its sum);
  * <li>the output across the head dimension: out[d..d+LANES) = Σ_j p_j·v[j, d..d+LANES), the sum over positions
  *     split four ways (j mod 4) so that four FMA chains run at once, and added in a fixed order at the end.
@@ -22,10 +23,13 @@ import jdk.incubator.vector.FloatVector;
  * Tasks are handed out dynamically (rows see different numbers of keys); each writes only its own output and sums in
  * a fixed order, so results do not depend on scheduling.
  *
- * <p>Layout: qkv [t, (heads + 2·kvHeads)·headDim]; keys [kvHeads, headDim, capacity]; values [kvHeads, capacity,
- * headDim]; out [t, heads·headDim].
+ * <p>Layout: qkv [t, (heads + 2·kvHeads)·headDim]; keys [kvHeads, capacity·headDim] in tiles; values
+ * [kvHeads, capacity, headDim]; out [t, heads·headDim].
  */
 final class CachedAttention {
+
+    /** Positions per tile of the key cache; a multiple of 4·LANES, so a chunk of four vectors stays inside a tile. */
+    private static final int TILE = Backend.KEY_TILE;
 
     /** Rows per block of the key transposition: their source rows stay in L1 while every dimension is stored. */
     private static final int TRANSPOSE_ROWS = 16;
@@ -52,12 +56,13 @@ final class CachedAttention {
         // so that each store fills consecutive positions of one dimension's row instead of striding through them all
         for (int g = 0; g < kvHeads; g++) {
             int src = qkvOff + (heads + g) * headDim;
+            int head = kOff + g * capacity * headDim;
             for (int i0 = 0; i0 < t; i0 += TRANSPOSE_ROWS) {
                 int rows = Math.min(TRANSPOSE_ROWS, t - i0);
                 for (int d = 0; d < headDim; d++) {
-                    int dst = kOff + (g * headDim + d) * capacity + pos0 + i0;
                     for (int i = 0; i < rows; i++) {
-                        keys[dst + i] = qkv[src + (i0 + i) * rowStride + d];
+                        keys[head + Backend.keyIndex(pos0 + i0 + i, d, capacity, headDim)] =
+                                qkv[src + (i0 + i) * rowStride + d];
                     }
                 }
             }
@@ -89,7 +94,7 @@ final class CachedAttention {
                 int h = task % heads;
                 int i = task / heads;
                 int g = h / group;
-                row(s, l, qkv, qkvOff + i * rowStride + h * headDim, keys, kOff + g * headDim * capacity, capacity,
+                row(s, l, qkv, qkvOff + i * rowStride + h * headDim, keys, kOff + g * capacity * headDim, capacity,
                         values, vOff + g * capacity * headDim, pos0 + i + 1, headDim, scale, out,
                         outOff + i * heads * headDim + h * headDim);
             }
@@ -146,18 +151,25 @@ final class CachedAttention {
         }
     }
 
-    /** s[j] = scale · q·k_j for j in [0, visible), from the transposed keys kᵀ [headDim, capacity]. */
+    /**
+     * s[j] = scale · q·k_j for j in [0, visible), from one kv head's keys in {@link Backend#keyIndex}'s tiles: a
+     * run of LANES positions never straddles a tile, and within a tile of width w dimension d of its positions sits
+     * at tile start · headDim + d · w.
+     */
     private static void scores(float[] s, float[] qkv, int q, float[] keys, int k0, int capacity, int visible,
                                int headDim, float scale) {
         int j = 0;
         for (; j + 4 * LANES <= visible; j += 4 * LANES) {
+            int tile = j - j % TILE;
+            int width = Math.min(TILE, capacity - tile);
+            int base = k0 + tile * headDim + j - tile;
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = FloatVector.zero(F);
             FloatVector a2 = FloatVector.zero(F);
             FloatVector a3 = FloatVector.zero(F);
             for (int d = 0; d < headDim; d++) {
                 FloatVector qd = FloatVector.broadcast(F, qkv[q + d]);
-                int k = k0 + d * capacity + j;
+                int k = base + d * width;
                 a0 = FloatVector.fromArray(F, keys, k).fma(qd, a0);
                 a1 = FloatVector.fromArray(F, keys, k + LANES).fma(qd, a1);
                 a2 = FloatVector.fromArray(F, keys, k + 2 * LANES).fma(qd, a2);
@@ -169,16 +181,19 @@ final class CachedAttention {
             a3.mul(scale).intoArray(s, j + 3 * LANES);
         }
         for (; j + LANES <= visible; j += LANES) {
+            int tile = j - j % TILE;
+            int width = Math.min(TILE, capacity - tile);
+            int base = k0 + tile * headDim + j - tile;
             FloatVector a = FloatVector.zero(F);
             for (int d = 0; d < headDim; d++) {
-                a = FloatVector.fromArray(F, keys, k0 + d * capacity + j).fma(FloatVector.broadcast(F, qkv[q + d]), a);
+                a = FloatVector.fromArray(F, keys, base + d * width).fma(FloatVector.broadcast(F, qkv[q + d]), a);
             }
             a.mul(scale).intoArray(s, j);
         }
         for (; j < visible; j++) {
             float acc = 0;
             for (int d = 0; d < headDim; d++) {
-                acc += qkv[q + d] * keys[k0 + d * capacity + j];
+                acc += qkv[q + d] * keys[k0 + Backend.keyIndex(j, d, capacity, headDim)];
             }
             s[j] = acc * scale;
         }

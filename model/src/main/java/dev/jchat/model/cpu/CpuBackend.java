@@ -1,9 +1,11 @@
 package dev.jchat.model.cpu;
 
 import dev.jchat.model.backend.Backend;
+import dev.jchat.model.backend.QuantizedMatrix;
 import dev.jchat.model.backend.Shapes;
 import dev.jchat.model.backend.Storage;
 import dev.jchat.model.backend.Tensor;
+import dev.jchat.model.gguf.Q8Blocks;
 
 /**
  * The CPU backend: float arrays, {@code jdk.incubator.vector} kernels, work split over one {@link Parallel} pool that
@@ -26,6 +28,7 @@ public final class CpuBackend implements Backend {
     private final CachedAttention cachedAttention;
     private final CrossEntropy crossEntropy;
     private final NewtonSchulz newtonSchulz;
+    private final Q8Matmul q8Matmul;
     private double[] sumPartials = new double[0];
 
     /** A backend with one kernel thread per available processor. */
@@ -41,6 +44,7 @@ public final class CpuBackend implements Backend {
         cachedAttention = new CachedAttention(pool, attention);
         crossEntropy = new CrossEntropy(pool);
         newtonSchulz = new NewtonSchulz(pool);
+        q8Matmul = new Q8Matmul(pool);
     }
 
     public int threads() {
@@ -120,6 +124,22 @@ public final class CpuBackend implements Backend {
     public void matmul(Tensor out, Tensor inp, Tensor weight, int n, int k, int m) {
         Shapes.matmul(out, inp, weight, n, k, m);
         Matmul.forward(pool, data(out), off(out), data(inp), off(inp), data(weight), off(weight), n, k, m);
+    }
+
+    @Override
+    public QuantizedMatrix upload(Q8Blocks blocks) {
+        return Q8Matmul.of(blocks);
+    }
+
+    @Override
+    public Q8Blocks download(QuantizedMatrix matrix) {
+        return Q8Matmul.blocks(q8(matrix));
+    }
+
+    @Override
+    public void matmul(Tensor out, Tensor inp, QuantizedMatrix weight, int n) {
+        Shapes.matmul(out, inp, weight, n);
+        q8Matmul.forward(data(out), off(out), data(inp), off(inp), q8(weight), n);
     }
 
     @Override
@@ -235,6 +255,14 @@ public final class CpuBackend implements Backend {
                     + " tensor passed to the CPU backend");
         }
         return s.data;
+    }
+
+    private static Q8Matmul.Matrix q8(QuantizedMatrix matrix) {
+        if (!(matrix instanceof Q8Matmul.Matrix m)) {
+            throw new IllegalArgumentException("a " + matrix.getClass().getSimpleName()
+                    + " matrix passed to the CPU backend");
+        }
+        return m;
     }
 
     private static int off(Tensor t) {

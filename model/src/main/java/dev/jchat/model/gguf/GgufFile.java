@@ -187,6 +187,23 @@ public final class GgufFile implements AutoCloseable {
         TensorCodec.decode(info.type(), data, info.offset(), dst, offset, (int) n);
     }
 
+    /**
+     * Tensor {@code name} as Q8_0 blocks exactly as the file stores them ({@code rows = dims[1..]}, {@code cols =
+     * dims[0]}); an {@link IOException} when it is another type.
+     */
+    public Q8Blocks q8Blocks(String name) throws IOException {
+        TensorInfo info = tensor(name);
+        if (info.type() != GgmlType.Q8_0) {
+            throw problem(file, "tensor " + name + " is " + info.type() + ", not Q8_0");
+        }
+        if (info.bytes() > Integer.MAX_VALUE - 8) {
+            throw problem(file, "tensor " + name + " has " + info.bytes() + " bytes, more than a Java array holds");
+        }
+        long cols = info.dims()[0];
+        byte[] bytes = data.asSlice(info.offset(), info.bytes()).toArray(ValueLayout.JAVA_BYTE);
+        return new Q8Blocks((int) (info.elements() / cols), (int) cols, bytes);
+    }
+
     @Override
     public void close() {
         arena.close();

@@ -38,8 +38,10 @@ final class TensorCodec {
                 }
             }
             case Q8_0 -> {
+                byte[] block = new byte[Q8Blocks.BLOCK_BYTES];
                 for (int b = 0; b < count; b += Q8_BLOCK) {
-                    q8Block(src, from + b, dst);
+                    Q8Blocks.quantizeBlock(src, from + b, block, 0);
+                    dst.put(block);
                 }
             }
             default -> throw new IllegalArgumentException("cannot write floats as " + type);
@@ -70,25 +72,6 @@ final class TensorCodec {
                 }
             }
             default -> throw new IllegalArgumentException("cannot read " + type + " as floats");
-        }
-    }
-
-    /**
-     * ggml's reference Q8_0 quantiser ({@code quantize_row_q8_0_ref}, what llama.cpp's converter and quantize tool
-     * produce): scale = max|x| / 127 stored as F16, each value {@code roundf(x / scale)} with the float scale, so
-     * ties round away from zero.
-     */
-    private static void q8Block(float[] src, int from, ByteBuffer dst) {
-        float amax = 0;
-        for (int j = 0; j < Q8_BLOCK; j++) {
-            amax = Math.max(amax, Math.abs(src[from + j]));
-        }
-        float d = amax / 127;
-        float id = d != 0 ? 1 / d : 0;
-        dst.putShort(Float.floatToFloat16(d));
-        for (int j = 0; j < Q8_BLOCK; j++) {
-            float v = src[from + j] * id;
-            dst.put((byte) (v < 0 ? -Math.round(-v) : Math.round(v)));
         }
     }
 

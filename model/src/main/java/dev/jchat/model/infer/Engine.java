@@ -4,6 +4,7 @@ import dev.jchat.model.LlamaModel;
 import dev.jchat.model.ModelConfig;
 import dev.jchat.model.ParameterLayout;
 import dev.jchat.model.backend.Backend;
+import dev.jchat.model.backend.QuantizedMatrix;
 import dev.jchat.model.backend.Storage;
 import dev.jchat.model.backend.Tensor;
 import java.util.ArrayList;
@@ -84,16 +85,36 @@ public final class Engine {
     private final ModelConfig config;
     private final Backend backend;
     private final Tensor params;
+    /** Q8_0 matrices to multiply by instead of the float parameters; null for an f32 engine. */
+    private final QuantizedWeights quantized;
     /** Cache elements per layer for keys (as many again for values): kvHeads · seqLen · headDim. */
     private final long perLayer;
     private Scratch scratch;
 
+    /** An engine that multiplies by the model's float parameters. */
     public Engine(LlamaModel model) {
+        this(model, null);
+    }
+
+    /**
+     * An engine that multiplies by {@code weights}' Q8_0 matrices where it has them (and by the float parameters
+     * elsewhere: norms, the embedding, any matrix left float); null weights mean f32 throughout.
+     */
+    public Engine(LlamaModel model, QuantizedWeights weights) {
+        if (weights != null && weights.model() != model) {
+            throw new IllegalArgumentException("the quantised weights belong to another model");
+        }
+        this.quantized = weights;
         this.model = model;
         this.config = model.config();
         this.backend = model.backend();
         this.params = model.parameters();
         this.perLayer = (long) config.kvHeads() * config.seqLen() * config.headDim();
+    }
+
+    /** What the engine multiplies by: "q8_0" with quantised weights, else "f32". */
+    public String weightType() {
+        return quantized != null ? "q8_0" : "f32";
     }
 
     /**
@@ -184,8 +205,8 @@ public final class Engine {
     }
 
     /**
-     * Copies one cache into another: all of it, in one call, because the keys are stored transposed and the used
-     * positions of a head are no contiguous run (a copy per head and dimension would be thousands of calls).
+     * Copies one cache into another: all of it, in one call, because the keys are stored transposed (in tiles) and the
+     * used positions of a head are no contiguous run (a copy per head and dimension would be thousands of calls).
      */
     void copyCache(Storage from, Storage to) {
         backend.copy(Tensor.of(to), Tensor.of(from));
@@ -212,27 +233,37 @@ public final class Engine {
                 from + t), t, c);
         for (int l = 0; l < config.layers(); l++) {
             ParameterLayout.Layer w = layout.layer(l);
+            QuantizedWeights.Layer qw = quantized != null ? quantized.layer(l) : null;
             // ln [t, C] = rmsnorm(x); qkv [t, Q] = ln · w_qkvᵀ, queries and keys rotated to their positions
             backend.rmsNorm(s.ln, s.rstd, x, param(w.inputNorm(), c), t, c, eps);
-            backend.matmul(s.qkv, s.ln, param(w.qkv(), (long) q * c), t, c, q);
+            linear(s.qkv, s.ln, qw != null ? qw.qkv() : null, w.qkv(), t, c, q);
             backend.rope(s.qkv, model.ropeCos(), model.ropeSin(), 1, t, q, heads + kv, hd, from, false);
             // attn [t, C] against the cache, which takes these rows' keys and values
             backend.cachedAttention(s.attn, s.qkv, sequence.keys(l, perLayer), sequence.values(l, perLayer), t, from,
                     config.seqLen(), heads, kv, hd);
             // x += attn · w_oᵀ
-            backend.matmul(proj, s.attn, param(w.attnOut(), (long) c * c), t, c, c);
+            linear(proj, s.attn, qw != null ? qw.attnOut() : null, w.attnOut(), t, c, c);
             backend.add(x, proj);
             // x += swiglu(rmsnorm(x) · w_guᵀ) · w_downᵀ
             backend.rmsNorm(s.ln, s.rstd, x, param(w.postNorm(), c), t, c, eps);
-            backend.matmul(s.gateUp, s.ln, param(w.gateUp(), 2L * f * c), t, c, 2 * f);
+            linear(s.gateUp, s.ln, qw != null ? qw.gateUp() : null, w.gateUp(), t, c, 2 * f);
             backend.swiglu(s.hidden, s.gateUp, t, f);
-            backend.matmul(proj, s.hidden, param(w.down(), (long) c * f), t, f, c);
+            linear(proj, s.hidden, qw != null ? qw.down() : null, w.down(), t, f, c);
             backend.add(x, proj);
         }
         // only the last row's logits are needed: [V] = rmsnorm(x[t-1]) · headᵀ
         backend.rmsNorm(s.ln, s.rstd, x.slice((long) (t - 1) * c, c), param(layout.finalNorm(), c), 1, c, eps);
-        backend.matmul(s.logits, s.ln, param(layout.head(), (long) config.vocab() * c), 1, c, config.vocab());
+        linear(s.logits, s.ln, quantized != null ? quantized.head() : null, layout.head(), 1, c, config.vocab());
         backend.download(s.logits, logits, 0);
+    }
+
+    /** out[n, m] = inp[n, k] · Wᵀ, W the Q8_0 matrix when there is one, else the float parameters at {@code offset}. */
+    private void linear(Tensor out, Tensor inp, QuantizedMatrix q8, long offset, int n, int k, int m) {
+        if (q8 != null) {
+            backend.matmul(out, inp, q8, n);
+        } else {
+            backend.matmul(out, inp, param(offset, (long) m * k), n, k, m);
+        }
     }
 
     private Tensor param(long offset, long size) {

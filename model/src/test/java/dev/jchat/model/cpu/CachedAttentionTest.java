@@ -36,7 +36,8 @@ class CachedAttentionTest {
     void matchesTheReferenceAndWritesTheNewKeysAndValues() {
         // t, pos0, capacity, heads, kvHeads, headDim
         int[][] shapes = {{1, 0, 8, 4, 2, 12}, {1, 37, 64, 4, 2, 12}, {5, 0, 9, 4, 4, 16}, {13, 70, 130, 6, 2, 64},
-                {1, 129, 130, 2, 1, 37}, {40, 3, 50, 3, 3, 8}};
+                {1, 129, 130, 2, 1, 37}, {40, 3, 50, 3, 3, 8}, {1, 200, 256, 4, 2, 16}, {2, 228, 230, 4, 2, 16},
+                {3, 190, 200, 2, 2, 24}};
         var random = new Random(3);
         for (int[] s : shapes) {
             int t = s[0];
@@ -53,14 +54,18 @@ class CachedAttentionTest {
             float[] cpuOut = run(cpu, qkv, keys, values, t, pos0, capacity, heads, kv, hd);
             float[] refOut = run(ref, qkv, keys, values, t, pos0, capacity, heads, kv, hd);
             assertClose(what, refOut, cpuOut, 1e-5);
-            // the new rows' keys (transposed) and values sit in the cache at their positions, in both backends
+            // the new rows' keys (transposed in tiles) and values sit in the cache at their positions, in both backends
             for (Backend backend : new Backend[] {cpu, ref}) {
                 float[][] cache = cacheAfter(backend, qkv, keys, values, t, pos0, capacity, heads, kv, hd);
                 for (int i = 0; i < t; i++) {
                     for (int g = 0; g < kv; g++) {
                         for (int d = 0; d < hd; d++) {
                             int src = i * (heads + 2 * kv) * hd + (heads + g) * hd + d;
-                            assertEquals(qkv[src], cache[0][(g * hd + d) * capacity + pos0 + i], what + " key");
+                            // keys in tiles of 64 positions, each [hd, width], the last one as wide as is left
+                            int p = pos0 + i;
+                            int tile = p / 64 * 64;
+                            int key = g * capacity * hd + tile * hd + d * Math.min(64, capacity - tile) + p - tile;
+                            assertEquals(qkv[src], cache[0][key], what + " key");
                             assertEquals(qkv[src + kv * hd], cache[1][(g * capacity + pos0 + i) * hd + d],
                                     what + " value");
                         }
