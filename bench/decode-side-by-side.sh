@@ -16,8 +16,8 @@
 #             beside the weights. Only ids are ever fed in, never text; the model's other ids are listed in the GGUF
 #             as unused tokens.
 #   jchat     jchat bench decode --checkpoint MODEL-f32.gguf: a prompt of 128 random ids prefilled, 128 tokens
-#             decoded greedily (ten untimed prefills and one untimed run, then the median of 3). q8_0 too when this
-#             jchat build has a q8_0 decode path (bench decode --help lists --dtype; or set JCHAT_Q8_ARGS to the
+#             decoded greedily (untimed runs until the JIT has compiled the kernels, then the median of 3). q8_0
+#             too when this jchat build has a q8_0 decode path (bench decode --help lists --dtype; or set JCHAT_Q8_ARGS to the
 #             extra arguments that select it); otherwise that row says n/a.
 #   llama.cpp bench/llamacpp-bench.mjs through node-llama-cpp 3.22.1's prebuilt CPU binaries (the version the cli
 #             module tests against), on the same f32 and q8_0 GGUF files: the same prompt length and decoded tokens,
