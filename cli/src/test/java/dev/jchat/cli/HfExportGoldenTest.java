@@ -168,11 +168,11 @@ class HfExportGoldenTest {
             }
 
             // greedy decoding with the whole sequence recomputed per step, as the reference does it
-            int[] prompt = ints(ref.get("greedy").get("prompt"));
-            int[] generated = ints(ref.get("greedy").get("generated"));
+            int[] prompt = Ids.of(ref.get("greedy").get("prompt"));
+            int[] generated = Ids.of(ref.get("greedy").get("generated"));
             int[] tokens = Arrays.copyOf(prompt, prompt.length + generated.length);
             for (int i = prompt.length; i < tokens.length; i++) {
-                tokens[i] = argmax(model.lastLogits(tokens, i));
+                tokens[i] = Ids.argmax(model.lastLogits(tokens, i));
             }
             assertArrayEquals(generated, Arrays.copyOfRange(tokens, prompt.length, tokens.length), dtype + " greedy");
 
@@ -216,23 +216,5 @@ class HfExportGoldenTest {
                 fail(name + "[" + i + "]: expected " + want[i] + ", got " + got[offset + i] + " (rms " + rms + ")");
             }
         }
-    }
-
-    private static int argmax(float[] values) {
-        int best = 0;
-        for (int i = 1; i < values.length; i++) {
-            if (values[i] > values[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    private static int[] ints(JsonNode array) {
-        int[] out = new int[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).intValue();
-        }
-        return out;
     }
 }

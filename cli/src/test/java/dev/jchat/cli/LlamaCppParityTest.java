@@ -89,7 +89,7 @@ class LlamaCppParityTest {
             for (int step = 0; step < STEPS; step++) {
                 int t = 1 + javaPrompt.length + step;
                 javaLogits[step] = model.lastLogits(sequence, t);
-                javaGreedy[step] = argmax(javaLogits[step]);
+                javaGreedy[step] = Ids.argmax(javaLogits[step]);
                 sequence[t] = javaGreedy[step];
             }
         }
@@ -125,8 +125,8 @@ class LlamaCppParityTest {
     @Test
     void f32ExportTokenizesContinuesAndScoresAsJchatDoes() {
         JsonNode f32 = result.get("models").get(0);
-        assertArrayEquals(javaPrompt, ints(f32.get("promptIds")), "prompt ids");
-        assertArrayEquals(javaGreedy, ints(f32.get("greedy")), "greedy continuation: " + f32.get("text"));
+        assertArrayEquals(javaPrompt, Ids.of(f32.get("promptIds")), "prompt ids");
+        assertArrayEquals(javaGreedy, Ids.of(f32.get("greedy")), "greedy continuation: " + f32.get("text"));
         double diff = maxLogitDiff(f32);
         System.out.printf(Locale.ROOT, "f32: %d prompt ids, %d greedy tokens equal (\"%s\"), max |logit diff| %.2e, "
                 + "closest top two %.2e apart%n", javaPrompt.length, STEPS, f32.get("text").asText(), diff,
@@ -140,7 +140,7 @@ class LlamaCppParityTest {
         for (int m = 0; m < 4; m++) {
             JsonNode ids = result.get("models").get(m).get("textIds");
             for (int i = 0; i < TEXTS.size(); i++) {
-                assertArrayEquals(tokenizer.encode(TEXTS.get(i)), ints(ids.get(i)), TEXTS.get(i));
+                assertArrayEquals(tokenizer.encode(TEXTS.get(i)), Ids.of(ids.get(i)), TEXTS.get(i));
             }
         }
     }
@@ -152,7 +152,7 @@ class LlamaCppParityTest {
         for (var e : List.of(new Expectation(1, "q8_0", 0.25), new Expectation(2, "f16", 0.05),
                 new Expectation(3, "bf16", 0.25))) {
             JsonNode run = result.get("models").get(e.index());
-            assertArrayEquals(javaPrompt, ints(run.get("promptIds")));
+            assertArrayEquals(javaPrompt, Ids.of(run.get("promptIds")));
             int same = 0;
             while (same < STEPS && run.get("greedy").get(same).asInt() == javaGreedy[same]) {
                 same++;
@@ -198,7 +198,7 @@ class LlamaCppParityTest {
                         f32Diff = Math.max(f32Diff, Math.abs(row.get(v).asDouble() - plain[v]));
                     }
                     int token = run.get("greedy").get(step).asInt();
-                    sameGreedy += argmax(ours) == token ? 1 : 0;
+                    sameGreedy += Ids.argmax(ours) == token ? 1 : 0;
                     q8.append(token);
                     f32.append(token);
                 }
@@ -245,7 +245,7 @@ class LlamaCppParityTest {
         assertEquals(tokenizer.specialId(SpecialTokens.ASSISTANT_END), f32.get("eot").asInt());
         String rendered = "<|bos|><|system_start|>Be brief.<|system_end|><|user_start|>Hi!<|user_end|>"
                 + "<|assistant_start|>Hello.<|assistant_end|><|user_start|>What is 2+2?<|user_end|><|assistant_start|>";
-        assertArrayEquals(tokenizer.encode(rendered, tokenizer.specialTokens().keySet()), ints(f32.get("chat")),
+        assertArrayEquals(tokenizer.encode(rendered, tokenizer.specialTokens().keySet()), Ids.of(f32.get("chat")),
                 "the conversation as llama.cpp tokenizes node-llama-cpp's rendering of the template");
     }
 
@@ -323,24 +323,6 @@ class LlamaCppParityTest {
             max = Math.max(max, v);
         }
         return max - min;
-    }
-
-    private static int argmax(float[] values) {
-        int best = 0;
-        for (int i = 1; i < values.length; i++) {
-            if (values[i] > values[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
-    private static int[] ints(JsonNode array) {
-        int[] out = new int[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asInt();
-        }
-        return out;
     }
 
     private static boolean onPath(String program) {
