@@ -229,7 +229,7 @@ public final class GgufWriter {
 
         void tensor(Tensor t) throws IOException {
             // whole blocks per chunk: a Q8_0 block of 32 values never straddles two conversions
-            int perChunk = CHUNK / 4 / TensorCodec.Q8_BLOCK * TensorCodec.Q8_BLOCK;
+            int perChunk = CHUNK / 4 / Q8Blocks.BLOCK * Q8Blocks.BLOCK;
             long n = t.elements();
             for (long i = 0; i < n; i += perChunk) {
                 int count = (int) Math.min(perChunk, n - i);

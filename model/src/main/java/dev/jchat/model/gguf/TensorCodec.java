@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 
 /** Floats to and from the bytes of the ggml types that {@link GgmlType#convertsToFloat}, little-endian. */
 final class TensorCodec {
-    static final int Q8_BLOCK = 32;
 
     private static final ValueLayout.OfFloat F32_LE =
             ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -39,7 +38,7 @@ final class TensorCodec {
             }
             case Q8_0 -> {
                 byte[] block = new byte[Q8Blocks.BLOCK_BYTES];
-                for (int b = 0; b < count; b += Q8_BLOCK) {
+                for (int b = 0; b < count; b += Q8Blocks.BLOCK) {
                     Q8Blocks.quantizeBlock(src, from + b, block, 0);
                     dst.put(block);
                 }
@@ -63,10 +62,10 @@ final class TensorCodec {
                 }
             }
             case Q8_0 -> {
-                for (int b = 0; b < count; b += Q8_BLOCK) {
-                    long block = at + (long) (b / Q8_BLOCK) * 34;
+                for (int b = 0; b < count; b += Q8Blocks.BLOCK) {
+                    long block = at + (long) (b / Q8Blocks.BLOCK) * Q8Blocks.BLOCK_BYTES;
                     float scale = Float.float16ToFloat(src.get(U16_LE, block));
-                    for (int j = 0; j < Q8_BLOCK; j++) {
+                    for (int j = 0; j < Q8Blocks.BLOCK; j++) {
                         dst[offset + b + j] = scale * src.get(ValueLayout.JAVA_BYTE, block + 2 + j);
                     }
                 }
